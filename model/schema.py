@@ -1,0 +1,221 @@
+"""The scenario schema: what a valid, fully merged scenario looks like (pydantic).
+
+This module only *describes* a scenario. Reading files, `extends:`, named override sets,
+CSV/Excel tables and turning validation errors into one-line messages live in
+`model/scenario.py`; cross-references (unknown pollutant, unknown owner, ...) are checked
+there too, because they need the registry. Units are fixed:
+
+* emissions, permits, caps, reductions: tonnes per year (t/yr)
+* energy: carrier units per year (the unit is named in the carrier registry)
+* money: CNY (capex), CNY per year (opex_change)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+KEY_INDUSTRIES: tuple[str, ...] = (
+    "energy",
+    "metallurgy",
+    "steel",
+    "coking",
+    "building_materials",
+    "non_ferrous",
+    "chemicals",
+    "petrochemicals",
+    "printing_dyeing",
+    "paper",
+    "pharmaceutical_raw_materials",
+    "electroplating",
+    "agri_food_processing",
+    "industrial_coating",
+    "packaging_printing",
+    "other",
+)
+"""Sectors accepted for an enterprise: the key industries of the 2020 notice and the
+2023 pilot notice (环办科财函〔2023〕79号, DOMAIN.md section 1.5), plus 'other'."""
+
+PARK_ID = "park"
+"""Owner id of park-shared facilities; their effects act on the park's own row."""
+
+Sector = Literal[KEY_INDUSTRIES]  # type: ignore[valid-type]
+NonNegative = Field(ge=0)
+
+
+class StrictModel(BaseModel):
+    """Base for every scenario section: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class PollutantDef(StrictModel):
+    """One pollutant of the registry (built-in, overridden or declared by the scenario).
+
+    `pe_kg` is the Environmental Protection Tax Law pollution-equivalent value: kg of the
+    pollutant per pollution equivalent. A pollutant without it (solid waste, a VOC mass
+    total) is tracked and may be capped but adds nothing to pollution equivalents.
+    """
+
+    medium: Literal["air", "water", "solid", "other"]
+    pe_kg: float | None = Field(default=None, gt=0)
+    tax_rate: float | None = Field(default=None, ge=0)
+    name: str | None = None
+    source: str | None = None
+
+
+class PollutantOverride(StrictModel):
+    """A scenario's change to a built-in pollutant, or a new pollutant (then `medium` is
+    required). Fields left out keep the registry's values."""
+
+    medium: Literal["air", "water", "solid", "other"] | None = None
+    pe_kg: float | None = Field(default=None, gt=0)
+    tax_rate: float | None = Field(default=None, ge=0)
+    name: str | None = None
+    source: str | None = None
+
+
+class CarrierDef(StrictModel):
+    """One energy carrier: its unit, tce and CO2 factors and (assumed) price.
+
+    `tce_per_unit` is the GB/T 2589 equivalent-value coefficient (tonnes of standard coal
+    per carrier unit); `tce_per_unit_equal_value` the equal-value one (electricity only).
+    """
+
+    unit: str
+    tce_per_unit: float = Field(ge=0)
+    tce_per_unit_equal_value: float | None = Field(default=None, ge=0)
+    co2_t_per_unit: float = Field(default=0.0, ge=0)
+    price: float | None = Field(default=None, ge=0)
+    source: str | None = None
+
+
+class CarrierOverride(StrictModel):
+    """A scenario's change to a built-in carrier, or a new carrier (then `unit` and
+    `tce_per_unit` are required). Fields left out keep the registry's values."""
+
+    unit: str | None = None
+    tce_per_unit: float | None = Field(default=None, ge=0)
+    tce_per_unit_equal_value: float | None = Field(default=None, ge=0)
+    co2_t_per_unit: float | None = Field(default=None, ge=0)
+    price: float | None = Field(default=None, ge=0)
+    source: str | None = None
+
+
+class Horizon(StrictModel):
+    """Planning years, inclusive. One year (start == end) is the single-year model."""
+
+    start: int = Field(ge=1990, le=2100)
+    end: int = Field(ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1))
+
+
+class Baseline(StrictModel):
+    """What an enterprise emits (t/yr) and uses (carrier units/yr) before any project."""
+
+    emissions: dict[str, float] = Field(default_factory=dict)
+    energy: dict[str, float] = Field(default_factory=dict)
+
+
+class Enterprise(StrictModel):
+    id: str = Field(min_length=1)
+    name: str | None = None
+    sector: Sector = "other"  # type: ignore[valid-type]
+    baseline: Baseline = Field(default_factory=Baseline)
+    permit: dict[str, float] = Field(default_factory=dict)
+    """Emission-permit caps, t/yr, by pollutant."""
+    source: str | None = None
+    """Where the enterprise's figures come from (free text)."""
+
+
+class ParkRow(StrictModel):
+    """The park's own row: emissions/energy of existing shared facilities, if any."""
+
+    baseline: Baseline = Field(default_factory=Baseline)
+    permit: dict[str, float] = Field(default_factory=dict)
+
+
+class Project(StrictModel):
+    id: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    name: str | None = None
+    category: str | None = None
+    capex: float = Field(ge=0)
+    opex_change: float = 0.0
+    lifetime: int = Field(default=10, ge=1)
+    lead_time: int = Field(default=0, ge=0)
+    reduces: dict[str, float] = Field(default_factory=dict)
+    """t/yr removed from the owner's emissions; negative = an increase (cross-media)."""
+    saves: dict[str, float] = Field(default_factory=dict)
+    """carrier units/yr saved by the owner; negative = more use."""
+    exclusive_group: str | None = None
+    requires: list[str] = Field(default_factory=list)
+    serves: dict[str, float] = Field(default_factory=dict)
+    """Capacity used of each named shared facility (in that facility's capacity unit)."""
+    capacity: float | None = Field(default=None, ge=0)
+    """Only on shared facilities: the capacity that connected projects may use."""
+    divisible: bool = False
+    source: str | None = None
+
+
+class Budget(StrictModel):
+    total: float | None = Field(default=None, ge=0)
+    per_year: dict[int, float] = Field(default_factory=dict)
+
+
+class Targets(StrictModel):
+    park_caps: dict[str, float] = Field(default_factory=dict)
+    """Park-wide caps on emissions after projects, t/yr, by pollutant."""
+    reduction: dict[str, float] = Field(default_factory=dict)
+    """Minimum fraction (0..1] of the park's baseline of a pollutant to be removed."""
+    energy_cap_tce: float | None = Field(default=None, ge=0)
+    energy_reduction: float | None = Field(default=None, gt=0, le=1)
+    """Minimum fraction of the park's baseline energy (tce) to be saved."""
+    permits: Literal["hard", "soft", "off"] = "hard"
+    permit_penalty: float = Field(default=1.0e6, gt=0)
+    """Soft permits: objective units charged per tonne over a permit."""
+
+
+class Objective(StrictModel):
+    minimize: Literal["weighted", "pollution", "energy", "cost"] = "weighted"
+    weights: dict[Literal["pollution", "energy"], float] = Field(
+        default_factory=lambda: {"pollution": 1.0, "energy": 1.0}
+    )
+    """Weights of pollution equivalents and of tce in the weighted objective."""
+    energy_basis: Literal["equivalent", "equal_value"] = "equivalent"
+
+
+class SolverOptions(StrictModel):
+    name: str = "highs"
+    time_limit: float | None = Field(default=None, gt=0)
+    mip_gap: float = Field(default=1.0e-4, ge=0)
+    threads: int | None = Field(default=None, ge=1)
+    options: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+
+class Scenario(StrictModel):
+    """A fully merged, validated scenario (after `extends:` and overrides were applied)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str | None = None
+    horizon: Horizon
+    discount_rate: float = Field(default=0.08, ge=0, lt=1)
+    pollutants: dict[str, PollutantOverride] = Field(default_factory=dict)
+    carriers: dict[str, CarrierOverride] = Field(default_factory=dict)
+    enterprises: list[Enterprise] = Field(min_length=1)
+    park: ParkRow = Field(default_factory=ParkRow)
+    projects: list[Project] = Field(default_factory=list)
+    budget: Budget = Field(default_factory=Budget)
+    targets: Targets = Field(default_factory=Targets)
+    objective: Objective = Field(default_factory=Objective)
+    solver: SolverOptions = Field(default_factory=SolverOptions)

@@ -1,0 +1,1 @@
+"""Solver adapters: HiGHS embedded through highspy (default) and any Pyomo solver."""

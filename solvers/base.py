@@ -1,0 +1,47 @@
+"""What every solver adapter returns, and how solver outcomes map to exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+EXIT_SOLVER_FAILURE = 4
+
+
+@dataclass
+class SolveResult:
+    """One solve. `status` is one of:
+
+    * "optimal": proven optimal within the MIP gap
+    * "time_limit": stopped by the time limit with an incumbent (gap reported)
+    * "infeasible": no selection meets every hard constraint
+    * "unbounded", "no_solution" (stopped without an incumbent), "error"
+    """
+
+    status: str
+    termination: str
+    solver: str
+    solver_version: str = ""
+    objective: float | None = None  # in the model's objective units, as HiGHS saw it
+    bound: float | None = None
+    gap: float | None = None  # relative, as reported by the solver
+    seconds: float = 0.0
+    x: np.ndarray | None = None  # (N,) project levels in [0, 1]
+    duals: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.x is not None and self.status in ("optimal", "time_limit")
+
+    @property
+    def exit_code(self) -> int:
+        if self.has_solution:
+            return EXIT_OK
+        if self.status == "infeasible":
+            return EXIT_INFEASIBLE
+        return EXIT_SOLVER_FAILURE
