@@ -50,7 +50,9 @@ def evaluate(park: ParkData, x: np.ndarray) -> ParkState:
     saved = owners @ (park.saves.multiply(x[:, None]).tocsr())
     emissions = np.maximum(0.0, park.baseline_emissions - removed.toarray())
     energy = np.maximum(0.0, park.baseline_energy - saved.toarray())
-    excess = np.where(np.isnan(park.permit), 0.0, np.maximum(0.0, emissions - np.nan_to_num(park.permit)))
+    excess = np.where(
+        np.isnan(park.permit), 0.0, np.maximum(0.0, emissions - np.nan_to_num(park.permit))
+    )
     return ParkState(
         x=x,
         emissions=emissions,

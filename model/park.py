@@ -144,7 +144,7 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
 
     pollutant_names: set[str] = set(targets.park_caps) | set(targets.reduction)
     carrier_names: set[str] = set()
-    for baseline, permit in zip(rows_baseline, rows_permit):
+    for baseline, permit in zip(rows_baseline, rows_permit, strict=True):
         pollutant_names |= set(baseline.emissions) | set(permit)
         carrier_names |= set(baseline.energy)
     for project in projects:

@@ -1,0 +1,122 @@
+"""Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script).
+
+Loads and validates the scenario, solves it, writes `results/<scenario>/results.nc`,
+`selected_projects.csv` and `summary.html` (each atomically), prints the summary and
+exits with 0 solved, 2 bad input, 3 infeasible, 4 solver failure. Bad input and
+infeasibility are explained on stderr in one line per problem, without a traceback, and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from solvers.base import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_OK, EXIT_SOLVER_FAILURE
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m model.run",
+        description="Choose cleaner-production projects for an industrial park.",
+    )
+    parser.add_argument("scenario_file", help="scenario YAML file")
+    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one value, e.g. --set budget.total=2e7 (repeatable)",
+    )
+    parser.add_argument("--out", default="results", help="output folder (default: results)")
+    parser.add_argument("--solver", help="solver name (default: the scenario's, else highs)")
+    parser.add_argument("--time-limit", type=float, help="solver time limit, seconds")
+    parser.add_argument("--mip-gap", type=float, help="relative MIP gap, e.g. 1e-4")
+    parser.add_argument("--threads", type=int, help="solver threads")
+    parser.add_argument("--no-report", action="store_true", help="skip summary.html")
+    parser.add_argument("--quiet", action="store_true", help="print no summary")
+    return parser.parse_args(argv)
+
+
+def _fail(code: int, lines: list[str]) -> int:
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    # Imports here so that `--help` and argument errors answer at once.
+    from pydantic import ValidationError
+
+    from model.pipeline import run_scenario, solver_options
+    from model.scenario import ScenarioError, load_scenario
+    from solvers.factory import SolverUnavailable
+
+    try:
+        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
+        options = solver_options(
+            loaded,
+            name=args.solver,
+            time_limit=args.time_limit,
+            mip_gap=args.mip_gap,
+            threads=args.threads,
+        )
+    except ScenarioError as error:
+        return _fail(EXIT_BAD_INPUT, [str(error)])
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return _fail(EXIT_BAD_INPUT, [f"command line: solver.{where}: {first['msg']}"])
+    timings["load"] = time.perf_counter() - started
+
+    try:
+        outcome = run_scenario(loaded, options, timings)
+    except SolverUnavailable as error:
+        return _fail(EXIT_SOLVER_FAILURE, [str(error)])
+
+    name = loaded.scenario.name
+    if outcome.problems:
+        header = f"scenario '{name}' is infeasible:"
+        print(header, file=sys.stderr)
+        return _fail(EXIT_INFEASIBLE, outcome.problems)
+    result = outcome.result
+    if not result.has_solution:
+        detail = f" ({result.message})" if result.message else ""
+        return _fail(
+            EXIT_SOLVER_FAILURE,
+            [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
+        )
+
+    from model.report import write_report
+    from model.results import summary_text, write_dataset, write_selected_csv
+
+    folder = Path(args.out) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    write_started = time.perf_counter()
+    dataset = outcome.dataset
+    write_selected_csv(dataset, folder / "selected_projects.csv")
+    if not args.no_report:
+        write_report(dataset, folder / "summary.html")
+    timings["write"] = time.perf_counter() - write_started
+    timings["total"] = time.perf_counter() - started
+    for key, value in timings.items():
+        dataset.attrs[f"time_{key}_s"] = float(value)
+    write_dataset(dataset, folder / "results.nc")
+
+    if not args.quiet:
+        print(summary_text(dataset))
+        print(f"\nwritten: {folder}/results.nc, selected_projects.csv"
+              + ("" if args.no_report else ", summary.html"))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

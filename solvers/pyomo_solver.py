@@ -1,0 +1,113 @@
+"""Any solver Pyomo knows by name (cbc, glpk, gurobi, cplex, scip, appsi_highs, ...).
+
+Called with `load_solutions=False`; the termination condition is checked before a
+solution is loaded, so an infeasible or failed solve never raises (DESIGN section 4).
+Each re-solve writes the model again: this path is for portability, not for sweeps.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyomo.environ as pyo
+from pyomo.opt import SolverStatus
+from pyomo.opt import TerminationCondition as TC
+
+from model.formulation import ParkModel
+from model.schema import SolverOptions
+from solvers.base import SolveResult
+
+TIME_LIMIT_OPTION = {
+    "cbc": "seconds",
+    "glpk": "tmlim",
+    "gurobi": "TimeLimit",
+    "gurobi_direct": "TimeLimit",
+    "cplex": "timelimit",
+    "cplex_direct": "timelimit",
+    "scip": "limits/time",
+    "appsi_highs": "time_limit",
+}
+GAP_OPTION = {
+    "cbc": "ratioGap",
+    "glpk": "mipgap",
+    "gurobi": "MIPGap",
+    "gurobi_direct": "MIPGap",
+    "cplex": "mipgap",
+    "cplex_direct": "mipgap",
+    "scip": "limits/gap",
+    "appsi_highs": "mip_rel_gap",
+}
+_STATUS = {
+    TC.optimal: "optimal",
+    TC.locallyOptimal: "optimal",
+    TC.globallyOptimal: "optimal",
+    TC.maxTimeLimit: "time_limit",
+    TC.infeasible: "infeasible",
+    TC.infeasibleOrUnbounded: "infeasible",
+    TC.unbounded: "unbounded",
+}
+
+
+class SolverUnavailable(RuntimeError):
+    """The named solver is not installed or not licensed on this machine."""
+
+
+class PyomoSolver:
+    """Solve a `ParkModel` with `pyo.SolverFactory(name)`."""
+
+    def __init__(self, park_model: ParkModel, options: SolverOptions) -> None:
+        self.park_model = park_model
+        self.options = options
+        self.name = options.name
+        try:
+            self._solver = pyo.SolverFactory(options.name)
+            available = self._solver is not None and self._solver.available(exception_flag=False)
+        except Exception:  # noqa: BLE001 - Pyomo raises many kinds for unknown solvers
+            available = False
+        if not available:
+            raise SolverUnavailable(f"solver '{options.name}' is not available on this machine")
+        if options.time_limit and options.name in TIME_LIMIT_OPTION:
+            self._solver.options[TIME_LIMIT_OPTION[options.name]] = options.time_limit
+        if options.name in GAP_OPTION:
+            self._solver.options[GAP_OPTION[options.name]] = options.mip_gap
+        for key, value in options.options.items():
+            self._solver.options[key] = value
+
+    def prepare(self) -> None:
+        """Nothing to hand over in advance: each solve writes the model."""
+
+    def set_mip_start(self, x) -> None:  # noqa: ARG002 - warm starts are solver-specific
+        """Generic solvers get no MIP start."""
+
+    def solve(self) -> SolveResult:
+        model = self.park_model.model
+        started = time.perf_counter()
+        try:
+            results = self._solver.solve(model, load_solutions=False, tee=False)
+        except Exception as error:  # noqa: BLE001 - report any solver crash as a failure
+            return SolveResult(
+                status="error",
+                termination="exception",
+                solver=self.name,
+                seconds=time.perf_counter() - started,
+                message=str(error).splitlines()[0] if str(error) else type(error).__name__,
+            )
+        seconds = time.perf_counter() - started
+        condition = results.solver.termination_condition
+        status = _STATUS.get(condition, "error")
+        has_solution = len(results.solution) > 0 and results.solver.status in (
+            SolverStatus.ok,
+            SolverStatus.warning,
+            SolverStatus.aborted,
+        )
+        if status == "time_limit" and not has_solution:
+            status = "no_solution"
+        result = SolveResult(
+            status=status, termination=str(condition), solver=self.name, seconds=seconds
+        )
+        if status in ("optimal", "time_limit") and has_solution:
+            model.solutions.load_from(results)
+            result.x = self.park_model.x_values()
+            result.objective = pyo.value(model.objective)
+            result.gap = 0.0 if status == "optimal" else None
+        return result
