@@ -27,7 +27,7 @@ domain facts, and must never be quoted as such:
   (a "witness") can meet alone, and the witnesses together cost at most half the budget,
   so every hard permit is achievable;
 * budget = budget_share x total capex; park caps on the three pollutants with the most
-  pollution equivalents and a COD reduction target, both met by a reference selection
+  pollution equivalents and a reduction target on the fourth, both met by a reference selection
   (witnesses + greedy cheap projects within 70 % of the budget), so the scenario is
   feasible by construction;
 * objective: weighted, pollution equivalents (EP Tax Law) + 20 x tce saved.
@@ -313,7 +313,7 @@ def _enterprise_projects(rng: np.random.Generator, e: _Enterprise, count: int) -
             make = _fuel_switch
         reduces, saves, label = make(rng, e)
         capex = _capex(rng, e.size)
-        group_size = int(rng.integers(2, 4)) if rng.random() < 0.091 else 1
+        group_size = int(rng.integers(2, 4)) if rng.random() < 0.13 else 1
         group_size = min(group_size, count - k)
         group = f"{e.id}-G{k + 1:02d}" if group_size > 1 else None
         divisible = make is _energy_project and group is None and rng.random() < 0.08
@@ -558,12 +558,11 @@ def make_park_scenario(n_projects: int, seed: int = 0, budget_share: float = 0.3
         for p in by_load[:3]
     }
     reduction: dict[str, float] = {}
-    if "COD" in baseline and "COD" not in park_caps and baseline["COD"] > 0:
-        reduction["COD"] = float(
-            f"{0.5 * (baseline['COD'] - after['COD']) / baseline['COD']:.4f}"
-        )
-        if reduction["COD"] <= 0:
-            del reduction["COD"]
+    if len(by_load) > 3 and baseline[by_load[3]] > 0:
+        p = by_load[3]
+        fraction = float(f"{0.5 * (baseline[p] - after[p]) / baseline[p]:.4f}")
+        if fraction > 0:
+            reduction[p] = fraction
 
     targets: dict = {"park_caps": park_caps, "permits": "hard"}
     if reduction:

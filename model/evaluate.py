@@ -63,3 +63,12 @@ def evaluate(park: ParkData, x: np.ndarray) -> ParkState:
         capex=float(park.capex @ x),
         permit_excess=excess,
     )
+
+
+def avoided_totals(park: ParkData, x: np.ndarray) -> tuple[float, float, float]:
+    """(pollution equivalents avoided, tce saved, capex) of selection x, park-wide:
+    baseline minus after, computed from the arrays (no solver noise)."""
+    state = evaluate(park, x)
+    pe_avoided = park.baseline_pollution_eq() - float(state.pollution_eq.sum())
+    tce_saved = park.baseline_tce() - float(state.energy_tce.sum())
+    return pe_avoided, tce_saved, state.capex

@@ -68,6 +68,12 @@ def pair_matrix(
     return sp.csr_array((coo.data, (rows, coo.row)), shape=(len(pairs), effects.shape[0]))
 
 
+def _row_increases(matrix: sp.csr_array) -> np.ndarray:
+    """Per row, the sum of the negative entries' sizes (every increase taken at once)."""
+    coo = matrix.tocoo()
+    return np.bincount(coo.row, weights=np.clip(-coo.data, 0, None), minlength=matrix.shape[0])
+
+
 def _linear(coefs, variables, constant: float = 0.0) -> LinearExpression:
     return LinearExpression(
         constant=constant, linear_coefs=list(coefs), linear_vars=list(variables)
@@ -141,8 +147,13 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     en_matrix = pair_matrix(energy_pairs, park.saves, park.owner, n_rows)
     _add_link_rows(m, "energy_link", m.saved, en_matrix, x_vars)
 
-    # --- budget (math.md 3)
-    m.budget = pyo.Param(mutable=True, initialize=park.budget_total, within=pyo.Reals)
+    # --- budget (math.md 3). No budget = the total capex of all projects: never binding,
+    # and finite, because a mutable Param that starts at +inf is not updated later by the
+    # persistent interface (the bound is taken as a constant).
+    no_limit = float(park.capex.sum()) + 1.0
+    m.budget = pyo.Param(
+        mutable=True, initialize=min(park.budget_total, no_limit), within=pyo.Reals
+    )
     m.budget_row = pyo.Constraint(expr=_linear(park.capex, x_vars) <= m.budget)
 
     # --- park caps and reduction targets by pollutant (math.md 5)
@@ -211,6 +222,16 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
             <= 0
         ),
     )
+
+    # --- epsilon floors for frontier studies (math.md 10). "Off" is a finite value no
+    # selection can fall below (every increase taken, no reduction), for the same reason
+    # as the budget: a mutable Param starting at -inf would never be updated.
+    m.pollution_floor_off = -float(pe_k @ _row_increases(em_matrix)) - 1.0
+    m.energy_floor_off = -float(tce_l @ _row_increases(en_matrix)) - 1.0
+    m.pollution_floor = pyo.Param(mutable=True, initialize=m.pollution_floor_off)
+    m.energy_floor = pyo.Param(mutable=True, initialize=m.energy_floor_off)
+    m.pollution_floor_row = pyo.Constraint(expr=m.pollution_avoided >= m.pollution_floor)
+    m.energy_floor_row = pyo.Constraint(expr=m.tce_saved >= m.energy_floor)
 
     # --- objective (math.md 9): weights are mutable for studies
     m.weight_pollution = pyo.Param(mutable=True, initialize=park.weight_pollution)

@@ -4,9 +4,10 @@
 
 * ``reductions_by_enterprise``: pollution equivalents removed per enterprise row
   (baseline - after, summed over the medium's pollutants), stacked by medium (air,
-  water). A cross-media increase counts as negative removal.
-* ``baseline_vs_after``: park total per air/water pollutant, before and after, in
-  pollution equivalents (tonnes * 1000 / kg per equivalent).
+  water; solid/other only if the scenario gives them equivalent values). A cross-media
+  increase counts as negative removal.
+* ``baseline_vs_after``: park total per pollutant with an equivalent value, before and
+  after, in pollution equivalents (tonnes * 1000 / kg per equivalent).
 * ``portfolio``: the chosen projects grouped by owner, bar height = nominal pollution
   equivalents avoided per year (level * sum of reduces * pe_per_t), capex in the hover.
 * ``energy_by_carrier``: park energy use per carrier before and after, in tce
@@ -21,12 +22,10 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
-from model.results import selected_projects_table, summary_year
+from model.results import pe_media, selected_projects_table, summary_year
 
-PE_MEDIA = ("air", "water")
-"""Media whose pollutants have pollution-equivalent values (EP Tax Law annex 2)."""
-
-_COLOURS = {"air": "#4C78A8", "water": "#1F9E89", "baseline": "#9E9E9E", "after": "#E45756"}
+_COLOURS = {"air": "#4C78A8", "water": "#1F9E89", "solid": "#8C6D31", "other": "#B279A2",
+            "baseline": "#9E9E9E", "after": "#E45756"}
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -62,7 +61,7 @@ def reductions_by_enterprise(ds: xr.Dataset) -> go.Figure:
     enterprises = ds["enterprise"].values.astype(str)
     names = ds["enterprise_name"].values.astype(str)
     fig = go.Figure()
-    for medium in PE_MEDIA:
+    for medium in pe_media(ds):
         columns = np.flatnonzero((media == medium) & (ds["pe_per_t"].values > 0))
         if columns.size == 0:
             continue
@@ -83,17 +82,17 @@ def reductions_by_enterprise(ds: xr.Dataset) -> go.Figure:
         ))
     fig.update_layout(barmode="relative", legend_title_text="medium")
     if not fig.data:
-        _no_data(fig, "no air or water pollutants with pollution-equivalent values")
+        _no_data(fig, "no pollutants with pollution-equivalent values")
     return _layout(fig, "Pollution equivalents removed per enterprise, by medium "
                    "(pollution equivalents/yr)", "enterprise", "removed (pollution equivalents/yr)")
 
 
 def baseline_vs_after(ds: xr.Dataset) -> go.Figure:
-    """Grouped bars per air/water pollutant: park total before and after, in pollution
-    equivalents; the hover adds tonnes."""
+    """Grouped bars per pollutant with an equivalent value: park total before and after,
+    in pollution equivalents; the hover adds tonnes."""
     year = summary_year(ds)
     media = ds["pollutant_medium"].values.astype(str)
-    keep = np.isin(media, PE_MEDIA) & (ds["pe_per_t"].values > 0)
+    keep = np.isin(media, pe_media(ds)) & (ds["pe_per_t"].values > 0)
     pollutants = ds["pollutant"].values.astype(str)[keep]
     labels = [f"{p} ({m})" for p, m in zip(pollutants, media[keep], strict=True)]
     fig = go.Figure()
@@ -112,7 +111,7 @@ def baseline_vs_after(ds: xr.Dataset) -> go.Figure:
                                "<br>%{customdata:,.4g} t/yr<extra></extra>"),
             ))
     else:
-        _no_data(fig, "no air or water pollutants with pollution-equivalent values")
+        _no_data(fig, "no pollutants with pollution-equivalent values")
     fig.update_layout(barmode="group")
     return _layout(fig, f"Park pollution load before and after, {year} "
                    "(pollution equivalents/yr)", "pollutant (medium)",
@@ -152,8 +151,8 @@ def portfolio(ds: xr.Dataset) -> go.Figure:
         _no_data(fig, "no projects chosen")
     fig.update_layout(legend_title_text="owner", barmode="relative")
     spent = float(table["capex_spent_CNY"].sum()) if not table.empty else 0.0
-    return _layout(fig, f"Chosen projects by owner ({len(table)} projects, "
-                   f"{spent:,.0f} CNY): pollution equivalents avoided (nominal, eq/yr)",
+    return _layout(fig, "Chosen projects by owner (pollution equivalents/yr avoided, "
+                   f"nominal): {len(table)} projects, {spent:,.0f} CNY capex",
                    "project", "avoided (pollution equivalents/yr, nominal)")
 
 

@@ -123,16 +123,39 @@ def _header(ds: xr.Dataset) -> str:
     return f'<dl class="meta">{rows}</dl>'
 
 
-def render_report(ds: xr.Dataset) -> str:
-    """The report as one HTML string (plotly.js embedded in the first figure only)."""
-    title = f"ParkCP: {ds.attrs.get('scenario', '')}"
-    projects = selected_projects_table(ds)
+def figure_blocks(figs: dict) -> list[str]:
+    """One <div> per Plotly figure; plotly.js is embedded in the first one only."""
+    blocks = []
+    for index, (name, fig) in enumerate(figs.items()):
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=index == 0,
+            include_mathjax=False,
+            default_height="480px",
+            div_id=f"fig-{name}",
+        )
+        blocks.append(f'<div class="figure">{div}</div>')
+    return blocks
+
+
+def html_page(title: str, body_parts: list[str]) -> str:
+    """A complete, self-contained HTML page with the report style."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
+        *body_parts,
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def render_report(ds: xr.Dataset) -> str:
+    """The report as one HTML string (plotly.js embedded in the first figure only)."""
+    projects = selected_projects_table(ds)
+    parts = [
         _header(ds),
         "<h2>Park totals (baseline and after the chosen projects)</h2>",
         _summary_html(ds),
@@ -141,25 +164,14 @@ def render_report(ds: xr.Dataset) -> str:
         "<h2>Permits</h2>",
         _permits_html(ds),
         "<h2>Figures</h2>",
-    ]
-    for index, (name, fig) in enumerate(figures(ds).items()):
-        div = fig.to_html(
-            full_html=False,
-            include_plotlyjs=index == 0,
-            include_mathjax=False,
-            default_height="480px",
-            div_id=f"fig-{name}",
-        )
-        parts.append(f'<div class="figure">{div}</div>')
-    parts += [
+        *figure_blocks(figures(ds)),
         f"<h2>Chosen projects ({len(projects)} of {ds.sizes['project']})</h2>",
         "<p>Pollution equivalents and tce are each project's nominal effect at its level; "
         "when projects of one owner together remove more than it emits, the realised "
         "reduction in the totals above is smaller.</p>",
         _projects_html(projects),
-        "</body></html>",
     ]
-    return "\n".join(parts) + "\n"
+    return html_page(f"ParkCP: {ds.attrs.get('scenario', '')}", parts)
 
 
 def write_report(ds: xr.Dataset, path: str | PathLike[str]) -> Path:

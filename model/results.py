@@ -39,6 +39,9 @@ from model.evaluate import ParkState
 from model.park import ParkData
 from solvers.base import SolveResult
 
+MEDIA = ("air", "water", "solid", "other")
+"""Pollutant media, in report order."""
+
 CHOSEN_THRESHOLD = 1e-6
 """A project counts as chosen when its level exceeds this."""
 
@@ -110,7 +113,8 @@ def _timing_attrs(timings: dict[str, Any]) -> dict[str, float]:
 # --------------------------------------------------------------------------- dataset
 
 
-def _var(dims: tuple[str, ...], data: Any, units: str, long_name: str) -> xr.Variable:
+def make_variable(dims: tuple[str, ...], data: Any, units: str, long_name: str) -> xr.Variable:
+    """An xarray Variable with `units` and `long_name` attrs."""
     return xr.Variable(dims, data, attrs={"units": units, "long_name": long_name})
 
 
@@ -153,71 +157,71 @@ def build_dataset(
     saves = park.saves.toarray() if park.n_projects else np.zeros((0, len(park.carrier_ids)))
 
     data_vars = {
-        "selected": _var(
+        "selected": make_variable(
             ("year", "project"), _per_year(x, n_years), "1",
             "adoption level of the project (1 = fully adopted, 0 = not chosen)",
         ),
-        "capex": _var(project, park.capex, "CNY", "investment cost at full adoption"),
-        "opex_change": _var(
+        "capex": make_variable(project, park.capex, "CNY", "investment cost at full adoption"),
+        "opex_change": make_variable(
             project, park.opex_change, "CNY/yr",
             "change in operating cost excluding energy (negative = saving)",
         ),
-        "lifetime": _var(project, park.lifetime, "yr", "economic lifetime"),
-        "lead_time": _var(project, park.lead_time, "yr", "years from decision to effect"),
-        "divisible": _var(project, park.divisible.astype(bool), "1",
+        "lifetime": make_variable(project, park.lifetime, "yr", "economic lifetime"),
+        "lead_time": make_variable(project, park.lead_time, "yr", "years from decision to effect"),
+        "divisible": make_variable(project, park.divisible.astype(bool), "1",
                           "project may be adopted partially"),
-        "reduces": _var(
+        "reduces": make_variable(
             ("project", "pollutant"), reduces, "t/yr",
             "emission removed from the owner's row at full adoption (negative = increase)",
         ),
-        "saves": _var(
+        "saves": make_variable(
             ("project", "carrier"), saves, "carrier units/yr (see carrier_unit)",
             "energy saved by the owner at full adoption (negative = more use)",
         ),
-        "emissions_baseline": _var(ep, park.baseline_emissions, "t/yr", "emissions before"),
-        "emissions": _var(yep, _per_year(state.emissions, n_years), "t/yr",
+        "emissions_baseline": make_variable(ep, park.baseline_emissions, "t/yr", "emissions before"),
+        "emissions": make_variable(yep, _per_year(state.emissions, n_years), "t/yr",
                           "emissions after the chosen projects"),
-        "permit": _var(ep, park.permit, "t/yr", "emission-permit cap (NaN = no permit)"),
-        "permit_excess": _var(
+        "permit": make_variable(ep, park.permit, "t/yr", "emission-permit cap (NaN = no permit)"),
+        "permit_excess": make_variable(
             yep, _per_year(state.permit_excess, n_years), "t/yr",
             "emissions after above the permit (0 where within or no permit)",
         ),
-        "pollution_eq_baseline": _var(ep, baseline_pe, _PE_UNITS,
+        "pollution_eq_baseline": make_variable(ep, baseline_pe, _PE_UNITS,
                                       "pollution equivalents before"),
-        "pollution_eq": _var(yep, _per_year(state.pollution_eq, n_years), _PE_UNITS,
+        "pollution_eq": make_variable(yep, _per_year(state.pollution_eq, n_years), _PE_UNITS,
                              "pollution equivalents after the chosen projects"),
-        "energy_baseline": _var(ec, park.baseline_energy,
+        "energy_baseline": make_variable(ec, park.baseline_energy,
                                 "carrier units/yr (see carrier_unit)", "energy use before"),
-        "energy": _var(yec, _per_year(state.energy, n_years),
+        "energy": make_variable(yec, _per_year(state.energy, n_years),
                        "carrier units/yr (see carrier_unit)", "energy use after"),
-        "energy_tce_baseline": _var(ec, park.baseline_energy * park.tce_per_unit, "tce/yr",
+        "energy_tce_baseline": make_variable(ec, park.baseline_energy * park.tce_per_unit, "tce/yr",
                                     "energy use before, tonnes of standard coal equivalent"),
-        "energy_tce": _var(yec, _per_year(state.energy_tce, n_years), "tce/yr",
+        "energy_tce": make_variable(yec, _per_year(state.energy_tce, n_years), "tce/yr",
                            "energy use after, tonnes of standard coal equivalent"),
-        "co2_baseline": _var(ec, park.baseline_energy * park.co2_per_unit, "tCO2/yr",
+        "co2_baseline": make_variable(ec, park.baseline_energy * park.co2_per_unit, "tCO2/yr",
                              "CO2 from energy use before"),
-        "co2": _var(yec, _per_year(state.co2, n_years), "tCO2/yr", "CO2 from energy use after"),
-        "park_cap": _var(("pollutant",), park.park_cap, "t/yr",
+        "co2": make_variable(yec, _per_year(state.co2, n_years), "tCO2/yr", "CO2 from energy use after"),
+        "park_cap": make_variable(("pollutant",), park.park_cap, "t/yr",
                          "park-wide cap on emissions after (NaN = none)"),
-        "reduction_target": _var(
+        "reduction_target": make_variable(
             ("pollutant",), park.reduction_target, "1",
             "minimum fraction of the park baseline to remove (NaN = none)",
         ),
-        "pe_per_t": _var(("pollutant",), park.pe_per_t, "pollution equivalents/t",
+        "pe_per_t": make_variable(("pollutant",), park.pe_per_t, "pollution equivalents/t",
                          "1000 / (kg per pollution equivalent); 0 = none defined"),
-        "tax_rate": _var(("pollutant",), park.tax_rate,
+        "tax_rate": make_variable(("pollutant",), park.tax_rate,
                          "CNY per pollution equivalent (CNY/t for solid waste)",
                          "environmental protection tax rate (NaN = none)"),
-        "tce_per_unit": _var(("carrier",), park.tce_per_unit, "tce per carrier unit",
+        "tce_per_unit": make_variable(("carrier",), park.tce_per_unit, "tce per carrier unit",
                              f"standard-coal factor on the {park.energy_basis} basis"),
-        "tce_equivalent_per_unit": _var(("carrier",), park.tce_equivalent_per_unit,
+        "tce_equivalent_per_unit": make_variable(("carrier",), park.tce_equivalent_per_unit,
                                         "tce per carrier unit",
                                         "GB/T 2589 equivalent-value standard-coal factor"),
-        "co2_per_unit": _var(("carrier",), park.co2_per_unit, "tCO2 per carrier unit",
+        "co2_per_unit": make_variable(("carrier",), park.co2_per_unit, "tCO2 per carrier unit",
                              "CO2 emission factor"),
-        "carrier_price": _var(("carrier",), park.carrier_price, "CNY per carrier unit",
+        "carrier_price": make_variable(("carrier",), park.carrier_price, "CNY per carrier unit",
                               "energy price (NaN = none)"),
-        "capex_used": _var(year, capex_used, "CNY", "investment spent in the year"),
+        "capex_used": make_variable(year, capex_used, "CNY", "investment spent in the year"),
     }
     coords = {
         "year": ("year", np.asarray(park.years, dtype=int)),
@@ -225,15 +229,15 @@ def build_dataset(
         "enterprise": ("enterprise", np.asarray(park.enterprise_ids, dtype=str)),
         "pollutant": ("pollutant", np.asarray(park.pollutant_ids, dtype=str)),
         "carrier": ("carrier", np.asarray(park.carrier_ids, dtype=str)),
-        "owner": _var(project, _str_array([park.enterprise_ids[i] for i in park.owner]), "",
+        "owner": make_variable(project, _str_array([park.enterprise_ids[i] for i in park.owner]), "",
                       "enterprise id of the project's owner ('park' = shared facility)"),
-        "project_name": _var(project, _str_array(park.project_names), "", "project name"),
-        "category": _var(project, _str_array(park.project_categories), "", "project category"),
-        "enterprise_name": _var(ent, _str_array(park.enterprise_names), "", "enterprise name"),
-        "sector": _var(ent, _str_array(park.enterprise_sectors), "", "industry sector"),
-        "pollutant_medium": _var(("pollutant",), _str_array(park.pollutant_media), "",
+        "project_name": make_variable(project, _str_array(park.project_names), "", "project name"),
+        "category": make_variable(project, _str_array(park.project_categories), "", "project category"),
+        "enterprise_name": make_variable(ent, _str_array(park.enterprise_names), "", "enterprise name"),
+        "sector": make_variable(ent, _str_array(park.enterprise_sectors), "", "industry sector"),
+        "pollutant_medium": make_variable(("pollutant",), _str_array(park.pollutant_media), "",
                                  "medium: air, water, solid or other"),
-        "carrier_unit": _var(("carrier",), _str_array(park.carrier_units), "",
+        "carrier_unit": make_variable(("carrier",), _str_array(park.carrier_units), "",
                              "physical unit of the carrier"),
     }
     ds = xr.Dataset(data_vars, coords=coords)
@@ -381,22 +385,29 @@ def _medium_total(ds: xr.Dataset, variable: str, medium: str, year: Any = None) 
     return float(data.where(mask, 0.0).sum())
 
 
+def pe_media(ds: xr.Dataset) -> list[str]:
+    """Media to report in pollution equivalents: air and water always, solid/other only
+    when the scenario gives one of their pollutants an equivalent value."""
+    media = ds["pollutant_medium"].values.astype(str)
+    has_pe = ds["pe_per_t"].values > 0
+    return [m for m in MEDIA if m in ("air", "water") or (has_pe & (media == m)).any()]
+
+
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """Park totals before and after (last planning year), one row per quantity:
     columns quantity, unit, baseline, after, change (= after - baseline), change_pct
-    (NaN when the baseline is 0). Rows: air and water pollution equivalents, solid
-    waste (t), other tracked pollutants (t, only if any), energy (tce), CO2 (t)."""
+    (NaN when the baseline is 0). Rows: pollution equivalents per medium (`pe_media`),
+    solid waste (t), other tracked pollutants (t, only if any), energy (tce), CO2 (t)."""
     year = summary_year(ds)
-    media = set(ds["pollutant_medium"].values.astype(str))
     rows = [
-        ("Air pollution", _PE_UNITS, _medium_total(ds, "pollution_eq_baseline", "air"),
-         _medium_total(ds, "pollution_eq", "air", year)),
-        ("Water pollution", _PE_UNITS, _medium_total(ds, "pollution_eq_baseline", "water"),
-         _medium_total(ds, "pollution_eq", "water", year)),
-        ("Solid waste", "t/yr", _medium_total(ds, "emissions_baseline", "solid"),
-         _medium_total(ds, "emissions", "solid", year)),
+        (f"{medium.capitalize()} pollution", _PE_UNITS,
+         _medium_total(ds, "pollution_eq_baseline", medium),
+         _medium_total(ds, "pollution_eq", medium, year))
+        for medium in pe_media(ds)
     ]
-    if "other" in media:
+    rows.append(("Solid waste", "t/yr", _medium_total(ds, "emissions_baseline", "solid"),
+                 _medium_total(ds, "emissions", "solid", year)))
+    if "other" in set(ds["pollutant_medium"].values.astype(str)):
         rows.append(("Other tracked pollutants", "t/yr",
                      _medium_total(ds, "emissions_baseline", "other"),
                      _medium_total(ds, "emissions", "other", year)))

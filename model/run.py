@@ -37,6 +37,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, help="solver time limit, seconds")
     parser.add_argument("--mip-gap", type=float, help="relative MIP gap, e.g. 1e-4")
     parser.add_argument("--threads", type=int, help="solver threads")
+    parser.add_argument(
+        "--frontier",
+        metavar="N|exact",
+        help="Pareto frontier of pollution against energy: N grid points, or 'exact'",
+    )
+    parser.add_argument(
+        "--budget-sweep",
+        metavar="FROM:TO:STEPS",
+        help="funding-priority study over budget levels, e.g. 0:5e7:20 (CNY)",
+    )
+    parser.add_argument("--workers", type=int, help="processes for MILP sweeps (dask)")
+    parser.add_argument("--scheduler", help="existing dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--no-report", action="store_true", help="skip summary.html")
     parser.add_argument("--quiet", action="store_true", help="print no summary")
     return parser.parse_args(argv)
@@ -58,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from model.pipeline import run_scenario, solver_options
     from model.scenario import ScenarioError, load_scenario
+    from model.studies.runner import StudyArgumentError, parse_budget_sweep, parse_frontier
     from solvers.factory import SolverUnavailable
 
     try:
@@ -69,7 +82,21 @@ def main(argv: list[str] | None = None) -> int:
             mip_gap=args.mip_gap,
             threads=args.threads,
         )
-    except ScenarioError as error:
+        study = loaded.scenario.study.model_copy(
+            update={
+                key: value
+                for key, value in {
+                    "frontier": parse_frontier(args.frontier) if args.frontier else None,
+                    "budget_sweep": parse_budget_sweep(args.budget_sweep)
+                    if args.budget_sweep
+                    else None,
+                    "workers": args.workers,
+                    "scheduler": args.scheduler,
+                }.items()
+                if value is not None
+            }
+        )
+    except (ScenarioError, StudyArgumentError) as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
     except ValidationError as error:
         first = error.errors()[0]
@@ -111,10 +138,18 @@ def main(argv: list[str] | None = None) -> int:
         dataset.attrs[f"time_{key}_s"] = float(value)
     write_dataset(dataset, folder / "results.nc")
 
+    from model.studies.runner import run_studies
+
+    study_meta = {"input_hash": loaded.input_hash, "merged": loaded.merged}
+    study_files = run_studies(outcome.park, options, study, folder, study_meta)
+
     if not args.quiet:
         print(summary_text(dataset))
-        print(f"\nwritten: {folder}/results.nc, selected_projects.csv"
-              + ("" if args.no_report else ", summary.html"))
+        names = ["results.nc", "selected_projects.csv"] + (
+            [] if args.no_report else ["summary.html"]
+        )
+        names += [path.name for path in study_files]
+        print(f"\nwritten to {folder}/: {', '.join(names)}")
     return EXIT_OK
 
 

@@ -203,6 +203,41 @@ class SolverOptions(StrictModel):
     options: dict[str, float | int | str | bool] = Field(default_factory=dict)
 
 
+class FrontierStudy(StrictModel):
+    """Pareto frontier of pollution equivalents against tce (docs/studies.md)."""
+
+    method: Literal["grid", "exact"] = "grid"
+    points: int = Field(default=11, ge=2, le=1000)
+    """Grid method: number of epsilon levels between the two extremes (both included)."""
+    step: float | None = Field(default=None, gt=0)
+    """Exact method: smallest tce difference between two reported points (default 1)."""
+    budgets: list[float] = Field(default_factory=list)
+    """Optional third axis: one frontier per budget level (CNY)."""
+
+
+class BudgetSweepStudy(StrictModel):
+    """Funding-priority study: re-solve at `steps` budget levels from `start` to `stop`."""
+
+    start: float = Field(ge=0)
+    stop: float = Field(gt=0)
+    steps: int = Field(default=20, ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BudgetSweepStudy:
+        if self.stop <= self.start:
+            raise ValueError(f"stop {self.stop} must be above start {self.start}")
+        return self
+
+
+class Study(StrictModel):
+    frontier: FrontierStudy | None = None
+    budget_sweep: BudgetSweepStudy | None = None
+    workers: int = Field(default=1, ge=1, le=64)
+    """Processes for MILP sweeps (dask.distributed LocalCluster); 1 = in this process."""
+    scheduler: str | None = None
+    """Address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786."""
+
+
 class Scenario(StrictModel):
     """A fully merged, validated scenario (after `extends:` and overrides were applied)."""
 
@@ -219,3 +254,4 @@ class Scenario(StrictModel):
     targets: Targets = Field(default_factory=Targets)
     objective: Objective = Field(default_factory=Objective)
     solver: SolverOptions = Field(default_factory=SolverOptions)
+    study: Study = Field(default_factory=Study)

@@ -1,4 +1,11 @@
-"""Enterprise and project tables in CSV or Excel (.xlsx) files, read into plain dicts.
+"""Reading scenario input files into plain Python data: YAML files, `--set` values and
+key paths, and the enterprise and project tables in CSV or Excel (.xlsx) files.
+Validation is model/scenario.py's job; `ScenarioError` (re-exported there) is defined here
+because reading a file is the first place it can be raised.
+
+YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
+text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
+keys are errors; mapping keys become text (`2021:` -> "2021"), dates become ISO text.
 
 A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
 `{xlsx: FILE, sheet: NAME}` instead of an inline list (FILE relative to the YAML file that
@@ -20,8 +27,10 @@ column. Header problems (unknown, duplicate or missing columns) are reported her
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -29,29 +38,155 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
 _INTEGER = re.compile(r"[-+]?\d+")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
 
-class TableError(Exception):
-    """A table problem: `file` to open, `path` (key path, may be ""), `message`."""
+class ScenarioError(Exception):
+    """Bad scenario input. `file`: the file to open; `path`: key path in the user's
+    notation ("" for a whole-file problem); `message`; `line`: 1-based line if known."""
 
-    def __init__(self, file: str, path: str, message: str) -> None:
-        super().__init__(f"{file}: {path}: {message}")
-        self.file = file
+    def __init__(self, file: str | Path, path: str, message: str, line: int | None = None):
+        self.file = str(file)
         self.path = path
         self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.path:
+            return f"{self.file}: {self.path}: {self.message}"
+        return f"{self.file}: {self.message}"
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
-    """"; did you mean 'X'?" for the closest candidate (case-insensitive difflib), or ""."""
+    """Return "; did you mean 'X'?" for the closest candidate (case-insensitive), or ""."""
     lowered: dict[str, str] = {}
     for candidate in candidates:
         lowered.setdefault(str(candidate).lower(), str(candidate))
     match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
     return f"; did you mean '{lowered[match[0]]}'?" if match else ""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 style scalars: `off`/`no` stay text (targets.permits: off), `1e6` is a
+    float (PyYAML's YAML 1.1 reads it as text). Duplicate keys are errors."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+_BOOL, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float"
+_Loader.yaml_implicit_resolvers = {
+    first: [item for item in resolvers if item[0] not in (_BOOL, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def plain(value: Any) -> Any:
+    """Copy of parsed YAML with text keys (YAML reads `2021:` as int) and dates as text."""
+    if isinstance(value, dict):
+        return {
+            (k if isinstance(k, str) else json.dumps(plain(k)).strip('"')): plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def kind_of(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}
+    return names.get(type(value), "a number" if isinstance(value, (int, float)) else "empty")
+
+
+def read_yaml(path: Path, shown: str) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(shown, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(shown, "", "not UTF-8 text: save the file as UTF-8") from None
+    except OSError as error:
+        raise ScenarioError(shown, "", f"cannot read: {error.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        line = mark.line + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScenarioError(shown, "", f"YAML syntax error{where}: {problem}", line) from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(shown, "", f"YAML syntax error: {error}") from None
+    if not isinstance(data, dict):
+        what = "empty" if data is None else kind_of(data)
+        raise ScenarioError(
+            shown,
+            "",
+            f"the top level must be a mapping (name: ..., horizon: "
+            f"..., enterprises: ...), but the file is {what}",
+        )
+    return plain(data)
+
+
+def split_key_path(text: str) -> list[tuple[str, bool]] | None:
+    """`projects[E01-P1].reduces.COD` -> [('projects', False), ('E01-P1', True), ...]."""
+    parts: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == "[":
+            j = text.find("]", i)
+            if j <= i + 1:
+                return None
+            parts.append((text[i + 1 : j].strip(), True))
+            i = j + 1
+        else:
+            j = i
+            while j < n and text[j] not in ".[":
+                j += 1
+            if j == i:
+                return None
+            parts.append((text[i:j].strip(), False))
+            i = j
+        if i < n and text[i] == ".":
+            i += 1
+            if i == n:
+                return None
+    return parts or None
+
+
+def yaml_value(text: str) -> Any:
+    """One value written on the command line (`--set key=VALUE`), read as YAML."""
+    try:
+        return plain(yaml.load(text, Loader=_Loader))
+    except yaml.YAMLError as error:
+        raise ScenarioError("", "", f"cannot read the value: {error}") from None
 
 
 def _text(value: Any) -> str | None:
@@ -160,26 +295,25 @@ class TableRef:
 
 def parse_table_spec(kind: str, spec: dict, folder: Path, declared_in: str) -> TableRef:
     """Check `{csv: FILE}` / `{xlsx: FILE, sheet: NAME}`; FILE is relative to `folder`."""
-    for key in spec:
-        if key not in ("csv", "xlsx", "sheet"):
-            raise TableError(
-                declared_in,
-                f"{kind}.{key}",
-                f"unknown key '{key}'{suggest(key, ('csv', 'xlsx', 'sheet'))} "
-                "(a table is {csv: FILE} or {xlsx: FILE, sheet: NAME})",
-            )
+    table = "a table {csv: FILE} / {xlsx: FILE, sheet: NAME}"
     formats = [key for key in ("csv", "xlsx") if key in spec]
+    for key in spec:
+        hint = suggest(key, ("csv", "xlsx", "sheet"))
+        if key not in ("csv", "xlsx", "sheet") and (hint or formats):
+            raise ScenarioError(
+                declared_in, f"{kind}.{key}", f"unknown key '{key}'{hint} ({table})"
+            )
+    if not formats:
+        raise ScenarioError(declared_in, kind, f"must be a list, or {table}")
     if len(formats) != 1:
-        raise TableError(
-            declared_in, kind, "give exactly one of 'csv: FILE' or 'xlsx: FILE', or a list"
-        )
+        raise ScenarioError(declared_in, kind, "give either 'csv: FILE' or 'xlsx: FILE', not both")
     fmt = formats[0]
     name = spec[fmt]
     if not isinstance(name, str) or not name.strip():
-        raise TableError(declared_in, f"{kind}.{fmt}", "must be a file name")
+        raise ScenarioError(declared_in, f"{kind}.{fmt}", "must be a file name")
     sheet = spec.get("sheet")
     if sheet is not None and fmt == "csv":
-        raise TableError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
+        raise ScenarioError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
     shown = os.path.normpath(os.path.join(os.path.dirname(declared_in), name))
     return TableRef(kind, fmt, folder / name, shown, declared_in, _text(sheet))
 
@@ -196,10 +330,12 @@ def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
     """Rows of the table as dicts in the schema's nesting, and each row's data-row number
     (1 = the row below the header). Rows whose cells are all empty are skipped."""
     if not ref.path.is_file():
-        raise TableError(ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}")
+        raise ScenarioError(
+            ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}"
+        )
     grid = _read_csv(ref) if ref.fmt == "csv" else _read_xlsx(ref)
     if not grid or all(_text(cell) is None for cell in grid[0]):
-        raise TableError(ref.label, ref.kind, "the first row must name the columns")
+        raise ScenarioError(ref.label, ref.kind, "the first row must name the columns")
     header, body = grid[0], grid[1:]
     columns = _columns(ref, header, body)
     rows: list[dict] = []
@@ -208,7 +344,9 @@ def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
         if all(_text(cell) is None for cell in cells):
             continue
         if any(_text(cell) is not None for cell in cells[len(header) :]):
-            raise TableError(ref.label, f"{ref.kind}[{number}]", "more cells than header columns")
+            raise ScenarioError(
+                ref.label, f"{ref.kind}[{number}]", "more cells than header columns"
+            )
         row: dict = {}
         for index, target, convert in columns:
             value = convert(cells[index]) if index < len(cells) else None
@@ -232,10 +370,12 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
         name = _text(cell)
         if name is None:
             if any(index < len(cells) and _text(cells[index]) is not None for cells in body):
-                raise TableError(ref.label, ref.kind, f"column {index + 1} has values but no name")
+                raise ScenarioError(
+                    ref.label, ref.kind, f"column {index + 1} has values but no name"
+                )
             continue
         if name in seen:
-            raise TableError(ref.label, ref.kind, f"column '{name}' appears twice")
+            raise ScenarioError(ref.label, ref.kind, f"column '{name}' appears twice")
         seen.add(name)
         prefix, _, rest = name.partition(".")
         if name in layout.fixed:
@@ -246,10 +386,10 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
             known = list(layout.fixed) + [f"{p}.{rest or 'NAME'}" for p in layout.prefixes]
             allowed = ", ".join(list(layout.fixed) + [f"{p}.NAME" for p in layout.prefixes])
             hint = suggest(name, known) or f" (columns: {allowed})"
-            raise TableError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
+            raise ScenarioError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
     for name in layout.required:
         if name not in seen:
-            raise TableError(ref.label, ref.kind, f"missing column '{name}'")
+            raise ScenarioError(ref.label, ref.kind, f"missing column '{name}'")
     return columns
 
 
@@ -259,7 +399,7 @@ def _read_csv(ref: TableRef) -> list[list]:
     try:
         data = ref.path.read_bytes()
     except OSError as error:
-        raise TableError(ref.label, "", f"cannot read: {error.strerror}") from None
+        raise ScenarioError(ref.label, "", f"cannot read: {error.strerror}") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -267,11 +407,11 @@ def _read_csv(ref: TableRef) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise TableError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
+        raise ScenarioError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
     try:
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
-        raise TableError(ref.label, "", f"CSV syntax error: {error}") from None
+        raise ScenarioError(ref.label, "", f"CSV syntax error: {error}") from None
 
 
 def _read_xlsx(ref: TableRef) -> list[list]:
@@ -283,7 +423,7 @@ def _read_xlsx(ref: TableRef) -> list[list]:
         book = openpyxl.load_workbook(ref.path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zip, XML and key errors on a bad file
         message = f"cannot read as an Excel .xlsx workbook ({type(error).__name__}: {error})"
-        raise TableError(ref.shown, "", message) from None
+        raise ScenarioError(ref.shown, "", message) from None
     try:
         if ref.sheet is None:
             sheet = book.worksheets[0]
@@ -291,7 +431,7 @@ def _read_xlsx(ref: TableRef) -> list[list]:
             sheet = book[ref.sheet]
         else:
             names = ", ".join(book.sheetnames)
-            raise TableError(
+            raise ScenarioError(
                 ref.declared_in,
                 f"{ref.kind}.sheet",
                 f"no sheet '{ref.sheet}' in {ref.shown}{suggest(ref.sheet, book.sheetnames)} "

@@ -49,6 +49,7 @@ class HighsPersistentSolver:
         for key, value in options.options.items():
             config.solver_options[key] = value
         self._instance_set = False
+        self._last_results = None
 
     def _ensure_instance(self) -> None:
         if self._instance_set:
@@ -89,6 +90,7 @@ class HighsPersistentSolver:
         self._ensure_instance()
         started = time.perf_counter()
         results = self._solver.solve(self.park_model.model)
+        self._last_results = results
         seconds = time.perf_counter() - started
         status = _STATUS.get(results.termination_condition, "error")
         has_incumbent = results.solution_status in (
@@ -115,7 +117,9 @@ class HighsPersistentSolver:
                 result.gap = 0.0
         return result
 
-    def duals(self, constraint) -> float:
-        """Dual value of a (scalar) constraint after an LP solve."""
-        self._ensure_instance()
-        return float(self._solver._get_duals([constraint])[constraint])
+    def dual(self, constraint) -> float:
+        """Dual value (shadow price) of a scalar constraint after the last LP solve, in
+        objective units per unit of the constraint's right-hand side."""
+        if self._last_results is None:
+            raise RuntimeError("no solve yet")
+        return float(self._last_results.solution_loader.get_duals([constraint])[constraint])

@@ -486,8 +486,25 @@ def test_summary_tables_are_aligned(ds):
         assert len({len(line) for line in lines}) == 1, block
 
 
+def test_declared_pollutant_of_other_medium_with_equivalent_value():
+    merged = json.loads(json.dumps(MERGED))
+    merged["pollutants"] = {"odour_units": {"medium": "other", "pe_kg": 0.5}}
+    merged["enterprises"][1]["baseline"]["emissions"]["odour_units"] = 3.0
+    merged["projects"][1]["reduces"]["odour_units"] = 1.0
+    ds = make_dataset(merged=merged)
+    rows = summary_table(ds).set_index("quantity")
+    # 3 t * 1000 / 0.5 kg = 6000 eq -> 2 t = 4000 eq; tonnes also listed as "other"
+    assert (rows.loc["Other pollution", "baseline"], rows.loc["Other pollution", "after"]) \
+        == (6000, 4000)
+    assert rows.loc["Other tracked pollutants", "after"] == 2.0
+    removed = {t.name: t for t in figures(ds)["reductions_by_enterprise"].data}
+    np.testing.assert_allclose(removed["other"].y, [0, 2000, 0])
+
+
 def test_summary_without_permit_excess_or_projects():
-    text = summary_text(make_dataset(np.zeros(4), {**MERGED, "targets": {}}))
+    merged = json.loads(json.dumps(MERGED))
+    del merged["enterprises"][0]["permit"]
+    text = summary_text(make_dataset(np.zeros(4), merged))
     assert "Projects chosen: 0 of 4" in text
     assert "Permit excess" not in text and "Largest chosen" not in text
 

@@ -1,0 +1,176 @@
+"""Budget sweep: the funding-priority study, on one persistent model.
+
+For budget levels B_1 < ... < B_S the model is re-solved with only the budget parameter
+changed (the LP keeps its basis; a MILP gets the previous level's portfolio as a MIP
+start, which stays feasible when the budget grows). Each level gives the optimal
+portfolio, its pollution equivalents avoided (PE), tce saved (T) and capex used.
+
+Derived per level (see `sweep_tables`):
+
+* marginal PE and T per 10,000 CNY between consecutive levels:
+  (PE_i - PE_{i-1}) / ((B_i - B_{i-1}) / 10,000), likewise T
+* shadow price of the budget: the dual of the budget row in the LP relaxation at B_i,
+  in objective units per 10,000 CNY (what one more 10,000 CNY buys at the margin when
+  projects may be taken partially)
+* marginal abatement cost along the sweep (the optimisation-consistent MACC): the capex
+  actually spent between levels per pollution equivalent (or tce) gained,
+  (C_i - C_{i-1}) / (PE_i - PE_{i-1}); not the greedy one-project-at-a-time curve
+* entry order: the first level at which each project is chosen; projects chosen at a
+  level and dropped at a later one are marked, because optimal portfolios are not
+  nested in general
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from model.evaluate import avoided_totals
+from model.formulation import ParkModel, build_model
+from model.park import ParkData
+from model.schema import SolverOptions
+from model.studies.distributed import run_chunks, split_contiguous
+from model.studies.frontier import StudyPoint
+from model.studies.store import PointStore
+from solvers.factory import make_solver
+
+PER = 10_000.0
+"""Marginal figures are per 10,000 CNY (万元), the unit of Chinese audit reports."""
+
+
+def budget_levels(start: float, stop: float, steps: int) -> np.ndarray:
+    """`steps` evenly spaced budget levels from start to stop (inclusive), CNY."""
+    if steps < 2 or not 0 <= start < stop:
+        raise ValueError("a budget sweep needs 0 <= FROM < TO and at least 2 steps")
+    return np.linspace(start, stop, steps)
+
+
+def solve_levels(
+    park_model: ParkModel, solver, budgets: np.ndarray, mip_starts: bool = True
+) -> list[StudyPoint]:
+    """Re-solve at each budget level in order; returns one point per level."""
+    m = park_model.model
+    points: list[StudyPoint] = []
+    previous: np.ndarray | None = None
+    try:
+        for budget in budgets:
+            m.budget.set_value(float(budget))
+            if mip_starts and previous is not None:
+                solver.set_mip_start(previous)
+            result = solver.solve()
+            if not result.has_solution:
+                points.append(
+                    StudyPoint(
+                        np.nan,
+                        np.nan,
+                        np.nan,
+                        np.full(park_model.park.n_projects, np.nan),
+                        result.status,
+                        budget=float(budget),
+                    )
+                )
+                continue
+            previous = result.x
+            pe, tce, capex = avoided_totals(park_model.park, result.x)
+            points.append(
+                StudyPoint(pe, tce, capex, result.x, result.status, result.gap, float(budget))
+            )
+    finally:
+        m.budget.set_value(
+            min(park_model.park.budget_total, float(park_model.park.capex.sum()) + 1)
+        )
+    return points
+
+
+def budget_duals(park: ParkData, budgets: np.ndarray, options: SolverOptions) -> np.ndarray:
+    """Dual of the budget row of the LP relaxation at each level (objective units/CNY).
+
+    One relaxed model, re-solved persistently (warm-started from the previous basis).
+    """
+    relaxed = build_model(park, relax=True)
+    solver = make_solver(relaxed, options)
+    duals = np.full(len(budgets), np.nan)
+    for i, budget in enumerate(budgets):
+        relaxed.model.budget.set_value(float(budget))
+        result = solver.solve()
+        if result.has_solution and hasattr(solver, "dual"):
+            duals[i] = abs(solver.dual(relaxed.model.budget_row))
+    return duals
+
+
+def _sweep_chunk(task: tuple) -> list[StudyPoint]:
+    """One worker's share: build the model once, solve its levels in order."""
+    park, options, budgets, store = task
+    park_model = build_model(park)
+    solver = make_solver(park_model, options)
+    points = solve_levels(park_model, solver, np.asarray(budgets, dtype=float))
+    if store is not None:
+        for point in points:
+            store.save(f"budget-{point.budget!r}", point)
+    return points
+
+
+def run_budget_sweep(
+    park: ParkData,
+    options: SolverOptions,
+    budgets: np.ndarray,
+    workers: int = 1,
+    scheduler: str | None = None,
+    store: PointStore | None = None,
+    progress=None,
+) -> list[StudyPoint]:
+    """Sweep the budget levels and add the LP shadow price of the budget to each point.
+
+    A MILP sweep is split into `workers` contiguous runs of levels solved in parallel
+    processes (each on its own persistent model, MIP-started from its previous level);
+    an LP sweep (every project divisible) runs here on one warm-started model. Levels
+    already in `store` (a killed earlier run) are not solved again. The objective is the
+    scenario's; 'cost' is replaced by 'weighted', since a budget sweep of the cheapest
+    portfolio would be flat.
+    """
+    if park.objective == "cost":
+        park = replace(park, objective="weighted")
+    budgets = np.asarray(budgets, dtype=float)
+    done = {b: store.load(f"budget-{float(b)!r}") if store else None for b in budgets}
+    todo = [float(b) for b in budgets if done[b] is None]
+    parallel = workers if not park.divisible.all() else 1
+    chunks = [(park, options, run, store) for run in split_contiguous(todo, parallel)]
+    for chunk_points in run_chunks(_sweep_chunk, chunks, parallel, scheduler, progress):
+        for point in chunk_points:
+            done[point.budget] = point
+    points = [done[b] for b in budgets]
+    duals = budget_duals(park, budgets, options)
+    for point, dual in zip(points, duals, strict=True):
+        point.budget_dual = float(dual)
+    return points
+
+
+def entry_order(points: list[StudyPoint], threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Per project: index of the first level where it is chosen (-1 never), and whether it
+    is dropped again at a later level (portfolios are not nested in general)."""
+    chosen = np.array([np.nan_to_num(p.x) > threshold for p in points])  # (S, N)
+    first = np.where(chosen.any(axis=0), chosen.argmax(axis=0), -1)
+    dropped = np.zeros(chosen.shape[1], dtype=bool)
+    for i in range(1, len(points)):
+        dropped |= chosen[i - 1] & ~chosen[i]
+    return first, dropped
+
+
+def marginal_rates(points: list[StudyPoint]) -> dict[str, np.ndarray]:
+    """Marginal PE and T per 10,000 CNY of budget, and capex per PE / per tce gained,
+    between consecutive levels (NaN for the first level and where nothing was gained)."""
+    budget = np.array([p.budget for p in points], dtype=float)
+    pe = np.array([p.pollution_avoided for p in points])
+    tce = np.array([p.tce_saved for p in points])
+    capex = np.array([p.capex for p in points])
+    d_budget = np.diff(budget, prepend=np.nan)
+    d_pe, d_tce = np.diff(pe, prepend=np.nan), np.diff(tce, prepend=np.nan)
+    d_capex = np.diff(capex, prepend=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "marginal_pe_per_10k": d_pe / (d_budget / PER),
+            "marginal_tce_per_10k": d_tce / (d_budget / PER),
+            "macc_cny_per_pe": np.where(d_pe > 1e-9, d_capex / d_pe, np.nan),
+            "macc_cny_per_tce": np.where(d_tce > 1e-9, d_capex / d_tce, np.nan),
+        }

@@ -1,0 +1,174 @@
+"""Pareto frontier of pollution against energy on one persistent model.
+
+Both objectives are maximised in the model's avoided terms: PE = pollution equivalents
+avoided per year, T = tce saved per year (docs/math.md section 9). A point is found by a
+lexicographic epsilon-constraint solve: first the most PE with T >= eps, then the most T
+with PE >= that optimum. Such a point is non-dominated (for a solve to gap 0), so every
+reported point is on the frontier. Two ways to place the epsilons:
+
+* `grid` (AUGMECON2-style, Mavrotas & Florios 2013): `points` values of eps evenly from
+  the T of the best-pollution extreme to the best-energy extreme. When a point's T
+  already exceeds the next grid values, those are skipped (the bypass), since they
+  would give the same point again. Both extremes are included; no point repeats.
+* `exact`: eps = previous T + step, from the best-pollution extreme until no portfolio
+  reaches eps. With integer objective data and step = 1 this enumerates every
+  non-dominated point (the bi-objective epsilon-constraint method of Chankong & Haimes);
+  with real data it finds every point whose T differs from its neighbour by >= step.
+
+Only mutable parameters change between solves (weights and the two floor rows), so the
+persistent solver re-solves without a rebuild; the previous point's portfolio is offered
+as a MIP start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.evaluate import avoided_totals
+from model.formulation import ParkModel
+from solvers.base import SolveResult
+
+
+@dataclass
+class StudyPoint:
+    """One solved point of a study: PE avoided, T saved, capex used and the portfolio."""
+
+    pollution_avoided: float  # pollution equivalents per year
+    tce_saved: float  # tce per year
+    capex: float  # CNY
+    x: np.ndarray
+    status: str
+    gap: float | None = None
+    budget: float | None = None
+    budget_dual: float | None = None  # objective units per CNY (LP relaxation)
+    extra: dict = field(default_factory=dict)
+
+
+class InfeasibleStudy(RuntimeError):
+    """The study's base model has no feasible portfolio."""
+
+
+def _tolerance(value: float) -> float:
+    return max(1e-7, 1e-7 * abs(value))
+
+
+class LexicographicSolver:
+    """Lexicographic (PE, T) or (T, PE) solves on a persistent solver."""
+
+    def __init__(self, park_model: ParkModel, solver) -> None:
+        self.park_model = park_model
+        self.solver = solver
+        self.m = park_model.model
+        self.solves = 0
+        self._last_x: np.ndarray | None = None
+
+    def _solve(self, w_pollution: float, w_energy: float) -> SolveResult:
+        m = self.m
+        m.weight_pollution.set_value(w_pollution)
+        m.weight_energy.set_value(w_energy)
+        if self._last_x is not None:
+            self.solver.set_mip_start(self._last_x)
+        result = self.solver.solve()
+        self.solves += 1
+        return result
+
+    def point(self, first: str, energy_floor: float | None = None) -> StudyPoint | None:
+        """Best `first` objective ('pollution' or 'energy') with T >= energy_floor, then
+        the best other objective keeping the first at its optimum. None if infeasible."""
+        m = self.m
+        m.energy_floor.set_value(m.energy_floor_off if energy_floor is None else energy_floor)
+        m.pollution_floor.set_value(m.pollution_floor_off)
+        weights = (1.0, 0.0) if first == "pollution" else (0.0, 1.0)
+        result = self._solve(*weights)
+        if not result.has_solution:
+            if result.status in ("infeasible", "no_solution"):
+                return None
+            raise RuntimeError(f"solver failed during the frontier: {result.termination}")
+        best = float(m.pollution_avoided() if first == "pollution" else m.tce_saved())
+        if first == "pollution":
+            m.pollution_floor.set_value(best - _tolerance(best))
+        else:
+            m.energy_floor.set_value(max(best - _tolerance(best), m.energy_floor.value))
+        second = self._solve(*reversed(weights))
+        if not second.has_solution:  # numerically the first point always stays feasible
+            second = result
+        self._last_x = second.x
+        pe_avoided, tce_saved, capex = avoided_totals(self.park_model.park, second.x)
+        return StudyPoint(
+            pollution_avoided=pe_avoided,
+            tce_saved=tce_saved,
+            capex=capex,
+            x=second.x,
+            status=second.status,
+            gap=max(result.gap or 0.0, second.gap or 0.0),
+        )
+
+    def reset(self) -> None:
+        self.m.energy_floor.set_value(self.m.energy_floor_off)
+        self.m.pollution_floor.set_value(self.m.pollution_floor_off)
+
+
+def _is_new(points: list[StudyPoint], candidate: StudyPoint) -> bool:
+    return all(
+        abs(p.pollution_avoided - candidate.pollution_avoided) > _tolerance(p.pollution_avoided)
+        or abs(p.tce_saved - candidate.tce_saved) > _tolerance(p.tce_saved)
+        for p in points
+    )
+
+
+def pareto_frontier(
+    park_model: ParkModel,
+    solver,
+    points: int = 11,
+    method: str = "grid",
+    step: float | None = None,
+    max_points: int = 10_000,
+) -> list[StudyPoint]:
+    """Non-dominated (PE, T) points ordered from best pollution to best energy.
+
+    `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
+    (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
+    """
+    lex = LexicographicSolver(park_model, solver)
+    try:
+        best_pollution = lex.point("pollution")
+        if best_pollution is None:
+            raise InfeasibleStudy("no portfolio meets the scenario's limits")
+        best_energy = lex.point("energy")
+        frontier = [best_pollution]
+        if method == "exact":
+            delta = 1.0 if step is None else float(step)
+            current = best_pollution
+            while len(frontier) < max_points:
+                if current.tce_saved >= best_energy.tce_saved - _tolerance(best_energy.tce_saved):
+                    break
+                found = lex.point("pollution", energy_floor=current.tce_saved + delta)
+                if found is None:
+                    break
+                if _is_new(frontier, found):
+                    frontier.append(found)
+                current = found
+            if _is_new(frontier, best_energy):
+                frontier.append(best_energy)
+        else:
+            low, high = best_pollution.tce_saved, best_energy.tce_saved
+            grid = np.linspace(low, high, max(points, 2))[1:-1]
+            reached = low
+            for eps in grid:
+                if eps <= reached + _tolerance(reached):
+                    continue  # bypass: this epsilon would repeat the last point
+                found = lex.point("pollution", energy_floor=float(eps))
+                if found is None:
+                    break
+                reached = found.tce_saved
+                if _is_new(frontier, found):
+                    frontier.append(found)
+            if _is_new(frontier, best_energy):
+                frontier.append(best_energy)
+    finally:
+        lex.reset()
+    for point in frontier:
+        point.extra["solves"] = lex.solves
+    return frontier
