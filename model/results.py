@@ -158,69 +158,123 @@ def build_dataset(
 
     data_vars = {
         "selected": make_variable(
-            ("year", "project"), _per_year(x, n_years), "1",
+            ("year", "project"),
+            _per_year(x, n_years),
+            "1",
             "adoption level of the project (1 = fully adopted, 0 = not chosen)",
         ),
         "capex": make_variable(project, park.capex, "CNY", "investment cost at full adoption"),
         "opex_change": make_variable(
-            project, park.opex_change, "CNY/yr",
+            project,
+            park.opex_change,
+            "CNY/yr",
             "change in operating cost excluding energy (negative = saving)",
         ),
         "lifetime": make_variable(project, park.lifetime, "yr", "economic lifetime"),
         "lead_time": make_variable(project, park.lead_time, "yr", "years from decision to effect"),
-        "divisible": make_variable(project, park.divisible.astype(bool), "1",
-                          "project may be adopted partially"),
+        "divisible": make_variable(
+            project, park.divisible.astype(bool), "1", "project may be adopted partially"
+        ),
         "reduces": make_variable(
-            ("project", "pollutant"), reduces, "t/yr",
+            ("project", "pollutant"),
+            reduces,
+            "t/yr",
             "emission removed from the owner's row at full adoption (negative = increase)",
         ),
         "saves": make_variable(
-            ("project", "carrier"), saves, "carrier units/yr (see carrier_unit)",
+            ("project", "carrier"),
+            saves,
+            "carrier units/yr (see carrier_unit)",
             "energy saved by the owner at full adoption (negative = more use)",
         ),
-        "emissions_baseline": make_variable(ep, park.baseline_emissions, "t/yr", "emissions before"),
-        "emissions": make_variable(yep, _per_year(state.emissions, n_years), "t/yr",
-                          "emissions after the chosen projects"),
+        "emissions_baseline": make_variable(
+            ep, park.baseline_emissions, "t/yr", "emissions before"
+        ),
+        "emissions": make_variable(
+            yep, _per_year(state.emissions, n_years), "t/yr", "emissions after the chosen projects"
+        ),
         "permit": make_variable(ep, park.permit, "t/yr", "emission-permit cap (NaN = no permit)"),
         "permit_excess": make_variable(
-            yep, _per_year(state.permit_excess, n_years), "t/yr",
+            yep,
+            _per_year(state.permit_excess, n_years),
+            "t/yr",
             "emissions after above the permit (0 where within or no permit)",
         ),
-        "pollution_eq_baseline": make_variable(ep, baseline_pe, _PE_UNITS,
-                                      "pollution equivalents before"),
-        "pollution_eq": make_variable(yep, _per_year(state.pollution_eq, n_years), _PE_UNITS,
-                             "pollution equivalents after the chosen projects"),
-        "energy_baseline": make_variable(ec, park.baseline_energy,
-                                "carrier units/yr (see carrier_unit)", "energy use before"),
-        "energy": make_variable(yec, _per_year(state.energy, n_years),
-                       "carrier units/yr (see carrier_unit)", "energy use after"),
-        "energy_tce_baseline": make_variable(ec, park.baseline_energy * park.tce_per_unit, "tce/yr",
-                                    "energy use before, tonnes of standard coal equivalent"),
-        "energy_tce": make_variable(yec, _per_year(state.energy_tce, n_years), "tce/yr",
-                           "energy use after, tonnes of standard coal equivalent"),
-        "co2_baseline": make_variable(ec, park.baseline_energy * park.co2_per_unit, "tCO2/yr",
-                             "CO2 from energy use before"),
-        "co2": make_variable(yec, _per_year(state.co2, n_years), "tCO2/yr", "CO2 from energy use after"),
-        "park_cap": make_variable(("pollutant",), park.park_cap, "t/yr",
-                         "park-wide cap on emissions after (NaN = none)"),
+        "pollution_eq_baseline": make_variable(
+            ep, baseline_pe, _PE_UNITS, "pollution equivalents before"
+        ),
+        "pollution_eq": make_variable(
+            yep,
+            _per_year(state.pollution_eq, n_years),
+            _PE_UNITS,
+            "pollution equivalents after the chosen projects",
+        ),
+        "energy_baseline": make_variable(
+            ec, park.baseline_energy, "carrier units/yr (see carrier_unit)", "energy use before"
+        ),
+        "energy": make_variable(
+            yec,
+            _per_year(state.energy, n_years),
+            "carrier units/yr (see carrier_unit)",
+            "energy use after",
+        ),
+        "energy_tce_baseline": make_variable(
+            ec,
+            park.baseline_energy * park.tce_per_unit,
+            "tce/yr",
+            "energy use before, tonnes of standard coal equivalent",
+        ),
+        "energy_tce": make_variable(
+            yec,
+            _per_year(state.energy_tce, n_years),
+            "tce/yr",
+            "energy use after, tonnes of standard coal equivalent",
+        ),
+        "co2_baseline": make_variable(
+            ec, park.baseline_energy * park.co2_per_unit, "tCO2/yr", "CO2 from energy use before"
+        ),
+        "co2": make_variable(
+            yec, _per_year(state.co2, n_years), "tCO2/yr", "CO2 from energy use after"
+        ),
+        "park_cap": make_variable(
+            ("pollutant",), park.park_cap, "t/yr", "park-wide cap on emissions after (NaN = none)"
+        ),
         "reduction_target": make_variable(
-            ("pollutant",), park.reduction_target, "1",
+            ("pollutant",),
+            park.reduction_target,
+            "1",
             "minimum fraction of the park baseline to remove (NaN = none)",
         ),
-        "pe_per_t": make_variable(("pollutant",), park.pe_per_t, "pollution equivalents/t",
-                         "1000 / (kg per pollution equivalent); 0 = none defined"),
-        "tax_rate": make_variable(("pollutant",), park.tax_rate,
-                         "CNY per pollution equivalent (CNY/t for solid waste)",
-                         "environmental protection tax rate (NaN = none)"),
-        "tce_per_unit": make_variable(("carrier",), park.tce_per_unit, "tce per carrier unit",
-                             f"standard-coal factor on the {park.energy_basis} basis"),
-        "tce_equivalent_per_unit": make_variable(("carrier",), park.tce_equivalent_per_unit,
-                                        "tce per carrier unit",
-                                        "GB/T 2589 equivalent-value standard-coal factor"),
-        "co2_per_unit": make_variable(("carrier",), park.co2_per_unit, "tCO2 per carrier unit",
-                             "CO2 emission factor"),
-        "carrier_price": make_variable(("carrier",), park.carrier_price, "CNY per carrier unit",
-                              "energy price (NaN = none)"),
+        "pe_per_t": make_variable(
+            ("pollutant",),
+            park.pe_per_t,
+            "pollution equivalents/t",
+            "1000 / (kg per pollution equivalent); 0 = none defined",
+        ),
+        "tax_rate": make_variable(
+            ("pollutant",),
+            park.tax_rate,
+            "CNY per pollution equivalent (CNY/t for solid waste)",
+            "environmental protection tax rate (NaN = none)",
+        ),
+        "tce_per_unit": make_variable(
+            ("carrier",),
+            park.tce_per_unit,
+            "tce per carrier unit",
+            f"standard-coal factor on the {park.energy_basis} basis",
+        ),
+        "tce_equivalent_per_unit": make_variable(
+            ("carrier",),
+            park.tce_equivalent_per_unit,
+            "tce per carrier unit",
+            "GB/T 2589 equivalent-value standard-coal factor",
+        ),
+        "co2_per_unit": make_variable(
+            ("carrier",), park.co2_per_unit, "tCO2 per carrier unit", "CO2 emission factor"
+        ),
+        "carrier_price": make_variable(
+            ("carrier",), park.carrier_price, "CNY per carrier unit", "energy price (NaN = none)"
+        ),
         "capex_used": make_variable(year, capex_used, "CNY", "investment spent in the year"),
     }
     coords = {
@@ -229,16 +283,29 @@ def build_dataset(
         "enterprise": ("enterprise", np.asarray(park.enterprise_ids, dtype=str)),
         "pollutant": ("pollutant", np.asarray(park.pollutant_ids, dtype=str)),
         "carrier": ("carrier", np.asarray(park.carrier_ids, dtype=str)),
-        "owner": make_variable(project, _str_array([park.enterprise_ids[i] for i in park.owner]), "",
-                      "enterprise id of the project's owner ('park' = shared facility)"),
+        "owner": make_variable(
+            project,
+            _str_array([park.enterprise_ids[i] for i in park.owner]),
+            "",
+            "enterprise id of the project's owner ('park' = shared facility)",
+        ),
         "project_name": make_variable(project, _str_array(park.project_names), "", "project name"),
-        "category": make_variable(project, _str_array(park.project_categories), "", "project category"),
-        "enterprise_name": make_variable(ent, _str_array(park.enterprise_names), "", "enterprise name"),
+        "category": make_variable(
+            project, _str_array(park.project_categories), "", "project category"
+        ),
+        "enterprise_name": make_variable(
+            ent, _str_array(park.enterprise_names), "", "enterprise name"
+        ),
         "sector": make_variable(ent, _str_array(park.enterprise_sectors), "", "industry sector"),
-        "pollutant_medium": make_variable(("pollutant",), _str_array(park.pollutant_media), "",
-                                 "medium: air, water, solid or other"),
-        "carrier_unit": make_variable(("carrier",), _str_array(park.carrier_units), "",
-                             "physical unit of the carrier"),
+        "pollutant_medium": make_variable(
+            ("pollutant",),
+            _str_array(park.pollutant_media),
+            "",
+            "medium: air, water, solid or other",
+        ),
+        "carrier_unit": make_variable(
+            ("carrier",), _str_array(park.carrier_units), "", "physical unit of the carrier"
+        ),
     }
     ds = xr.Dataset(data_vars, coords=coords)
     ds.attrs = _attrs(park, result, meta)
@@ -279,8 +346,9 @@ def _attrs(park: ParkData, result: SolveResult, meta: dict[str, Any]) -> dict[st
     attrs.update({f"version_{k}": v for k, v in package_versions().items()})
     for key, value in meta.items():
         if key == "merged":
-            attrs["scenario_input"] = json.dumps(value, default=str, ensure_ascii=False,
-                                                 sort_keys=True)
+            attrs["scenario_input"] = json.dumps(
+                value, default=str, ensure_ascii=False, sort_keys=True
+            )
         elif key == "timings":
             attrs.update(_timing_attrs(value or {}))
         else:
@@ -400,22 +468,44 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     solid waste (t), other tracked pollutants (t, only if any), energy (tce), CO2 (t)."""
     year = summary_year(ds)
     rows = [
-        (f"{medium.capitalize()} pollution", _PE_UNITS,
-         _medium_total(ds, "pollution_eq_baseline", medium),
-         _medium_total(ds, "pollution_eq", medium, year))
+        (
+            f"{medium.capitalize()} pollution",
+            _PE_UNITS,
+            _medium_total(ds, "pollution_eq_baseline", medium),
+            _medium_total(ds, "pollution_eq", medium, year),
+        )
         for medium in pe_media(ds)
     ]
-    rows.append(("Solid waste", "t/yr", _medium_total(ds, "emissions_baseline", "solid"),
-                 _medium_total(ds, "emissions", "solid", year)))
+    rows.append(
+        (
+            "Solid waste",
+            "t/yr",
+            _medium_total(ds, "emissions_baseline", "solid"),
+            _medium_total(ds, "emissions", "solid", year),
+        )
+    )
     if "other" in set(ds["pollutant_medium"].values.astype(str)):
-        rows.append(("Other tracked pollutants", "t/yr",
-                     _medium_total(ds, "emissions_baseline", "other"),
-                     _medium_total(ds, "emissions", "other", year)))
+        rows.append(
+            (
+                "Other tracked pollutants",
+                "t/yr",
+                _medium_total(ds, "emissions_baseline", "other"),
+                _medium_total(ds, "emissions", "other", year),
+            )
+        )
     rows += [
-        ("Energy", "tce/yr", float(ds["energy_tce_baseline"].sum()),
-         float(ds["energy_tce"].sel(year=year).sum())),
-        ("CO2 from energy", "tCO2/yr", float(ds["co2_baseline"].sum()),
-         float(ds["co2"].sel(year=year).sum())),
+        (
+            "Energy",
+            "tce/yr",
+            float(ds["energy_tce_baseline"].sum()),
+            float(ds["energy_tce"].sel(year=year).sum()),
+        ),
+        (
+            "CO2 from energy",
+            "tCO2/yr",
+            float(ds["co2_baseline"].sum()),
+            float(ds["co2"].sel(year=year).sum()),
+        ),
     ]
     frame = pd.DataFrame(rows, columns=["quantity", "unit", "baseline", "after"])
     frame["change"] = frame["after"] - frame["baseline"]
@@ -433,15 +523,17 @@ def pollutant_table(ds: xr.Dataset) -> pd.DataFrame:
     after_t = ds["emissions"].sel(year=year).sum("enterprise").values
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(base_t != 0, 100.0 * (after_t - base_t) / base_t, np.nan)
-    return pd.DataFrame({
-        "pollutant": ds["pollutant"].values.astype(str),
-        "medium": ds["pollutant_medium"].values.astype(str),
-        "baseline_t": base_t,
-        "after_t": after_t,
-        "change_pct": pct,
-        "baseline_pe": ds["pollution_eq_baseline"].sum("enterprise").values,
-        "after_pe": ds["pollution_eq"].sel(year=year).sum("enterprise").values,
-    })
+    return pd.DataFrame(
+        {
+            "pollutant": ds["pollutant"].values.astype(str),
+            "medium": ds["pollutant_medium"].values.astype(str),
+            "baseline_t": base_t,
+            "after_t": after_t,
+            "change_pct": pct,
+            "baseline_pe": ds["pollution_eq_baseline"].sum("enterprise").values,
+            "after_pe": ds["pollution_eq"].sel(year=year).sum("enterprise").values,
+        }
+    )
 
 
 def permit_excess_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -455,12 +547,18 @@ def permit_excess_table(ds: xr.Dataset) -> pd.DataFrame:
     enterprises = ds["enterprise"].values.astype(str)
     pollutants = ds["pollutant"].values.astype(str)
     rows = [
-        (enterprises[e], pollutants[p], float(after[e, p]), float(permit[e, p]),
-         float(excess[e, p]))
+        (
+            enterprises[e],
+            pollutants[p],
+            float(after[e, p]),
+            float(permit[e, p]),
+            float(excess[e, p]),
+        )
         for e, p in zip(*np.nonzero(excess > 1e-9), strict=True)
     ]
-    return pd.DataFrame(rows, columns=["enterprise", "pollutant", "after_t", "permit_t",
-                                       "excess_t"])
+    return pd.DataFrame(
+        rows, columns=["enterprise", "pollutant", "after_t", "permit_t", "excess_t"]
+    )
 
 
 def fmt_number(value: float) -> str:
@@ -500,12 +598,15 @@ def status_line(ds: xr.Dataset) -> str:
 
 def _render(headers: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
     """Aligned plain-text table; the first `left` columns are left-aligned."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i < left else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.ljust(w) if i < left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
@@ -526,18 +627,43 @@ def summary_text(ds: xr.Dataset) -> str:
     summary = summary_table(ds)
     out += _render(
         ["Park total", "unit", "baseline", "after", "change", "change %"],
-        [[r.quantity, r.unit, fmt_number(r.baseline), fmt_number(r.after),
-          fmt_number(r.change), fmt_pct(r.change_pct)] for r in summary.itertuples()],
+        [
+            [
+                r.quantity,
+                r.unit,
+                fmt_number(r.baseline),
+                fmt_number(r.after),
+                fmt_number(r.change),
+                fmt_pct(r.change_pct),
+            ]
+            for r in summary.itertuples()
+        ],
         left=2,
     )
     out.append("")
     pollutants = pollutant_table(ds)
     out += _render(
-        ["Pollutant", "medium", "baseline t/yr", "after t/yr", "change %",
-         "baseline eq/yr", "after eq/yr"],
-        [[r.pollutant, r.medium, fmt_number(r.baseline_t), fmt_number(r.after_t),
-          fmt_pct(r.change_pct), fmt_number(r.baseline_pe), fmt_number(r.after_pe)]
-         for r in pollutants.itertuples()],
+        [
+            "Pollutant",
+            "medium",
+            "baseline t/yr",
+            "after t/yr",
+            "change %",
+            "baseline eq/yr",
+            "after eq/yr",
+        ],
+        [
+            [
+                r.pollutant,
+                r.medium,
+                fmt_number(r.baseline_t),
+                fmt_number(r.after_t),
+                fmt_pct(r.change_pct),
+                fmt_number(r.baseline_pe),
+                fmt_number(r.after_pe),
+            ]
+            for r in pollutants.itertuples()
+        ],
         left=2,
     )
     out.append("")
@@ -552,20 +678,46 @@ def summary_text(ds: xr.Dataset) -> str:
         out += ["", f"Permit excess (permits: {attrs.get('permit_mode', '?')})"]
         out += _render(
             ["enterprise", "pollutant", "after t/yr", "permit t/yr", "excess t/yr"],
-            [[r.enterprise, r.pollutant, fmt_number(r.after_t), fmt_number(r.permit_t),
-              fmt_number(r.excess_t)] for r in excess.itertuples()],
+            [
+                [
+                    r.enterprise,
+                    r.pollutant,
+                    fmt_number(r.after_t),
+                    fmt_number(r.permit_t),
+                    fmt_number(r.excess_t),
+                ]
+                for r in excess.itertuples()
+            ],
             left=2,
         )
     top = top_projects(ds)
     if len(top):
-        out += ["", "Largest chosen projects by pollution equivalents avoided "
-                "(nominal, before saturation)"]
+        out += [
+            "",
+            "Largest chosen projects by pollution equivalents avoided (nominal, before saturation)",
+        ]
         out += _render(
-            ["project", "owner", "level", "capex spent CNY", "eq avoided/yr", "tce saved/yr",
-             "CNY per eq"],
-            [[r.id, r.owner, f"{r.level:.3g}", fmt_number(r.capex_spent_CNY),
-              fmt_number(r.pe_avoided_per_yr), fmt_number(r.tce_saved_per_yr),
-              fmt_number(r.CNY_per_pe)] for r in top.itertuples()],
+            [
+                "project",
+                "owner",
+                "level",
+                "capex spent CNY",
+                "eq avoided/yr",
+                "tce saved/yr",
+                "CNY per eq",
+            ],
+            [
+                [
+                    r.id,
+                    r.owner,
+                    f"{r.level:.3g}",
+                    fmt_number(r.capex_spent_CNY),
+                    fmt_number(r.pe_avoided_per_yr),
+                    fmt_number(r.tce_saved_per_yr),
+                    fmt_number(r.CNY_per_pe),
+                ]
+                for r in top.itertuples()
+            ],
             left=2,
         )
     return "\n".join(out) + "\n"
