@@ -210,6 +210,15 @@ class _Enterprise:
     energy: dict[str, float]
     permit: dict[str, float] = field(default_factory=dict)
     projects: list[_Project] = field(default_factory=list)
+    targeted: dict[str, int] = field(default_factory=dict)
+
+    def pick(self, rng: np.random.Generator, names: list[str]) -> str:
+        """One of `names`, drawn among those the enterprise's projects target least."""
+        fewest = min(self.targeted.get(name, 0) for name in names)
+        options = [name for name in names if self.targeted.get(name, 0) == fewest]
+        name = options[int(rng.integers(len(options)))]
+        self.targeted[name] = fewest + 1
+        return name
 
 
 def _split_counts(rng: np.random.Generator, total: int, parts: int) -> np.ndarray:
@@ -253,7 +262,7 @@ def _pollution_project(rng: np.random.Generator, e: _Enterprise) -> tuple[dict, 
     """Reduce one pollutant by 5-60 % (sometimes a second of the same medium by 5-40 %),
     sometimes with a cross-media increase."""
     names = list(e.emissions)
-    p = names[int(rng.integers(len(names)))]
+    p = e.pick(rng, names)
     reduces = {p: _round(rng.uniform(0.05, 0.6) * e.emissions[p])}
     same = [q for q in names if q != p and MEDIUM[q] == MEDIUM[p]]
     if same and rng.random() < 0.4:
@@ -276,8 +285,7 @@ def _pollution_project(rng: np.random.Generator, e: _Enterprise) -> tuple[dict, 
 
 def _energy_project(rng: np.random.Generator, e: _Enterprise) -> tuple[dict, dict, str]:
     """Save 3-25 % of one carrier; coal savings cut combustion pollutants alike."""
-    carriers = list(e.energy)
-    c = carriers[int(rng.integers(len(carriers)))]
+    c = e.pick(rng, list(e.energy))
     share = rng.uniform(0.03, 0.25)
     saves = {c: _round(share * e.energy[c])}
     reduces = {}

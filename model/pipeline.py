@@ -69,12 +69,6 @@ def objective_gap_in_units(park: ParkData, result: SolveResult) -> tuple[float |
     return abs(result.objective - result.bound), units
 
 
-def solver_options(loaded: LoadedScenario, **cli: object) -> SolverOptions:
-    """The scenario's solver section with command-line values (not None) on top."""
-    updates = {key: value for key, value in cli.items() if value is not None}
-    return loaded.scenario.solver.model_copy(update=updates)
-
-
 def run_scenario(
     loaded: LoadedScenario,
     options: SolverOptions | None = None,

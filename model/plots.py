@@ -24,8 +24,14 @@ import xarray as xr
 
 from model.results import pe_media, selected_projects_table, summary_year
 
-_COLOURS = {"air": "#4C78A8", "water": "#1F9E89", "solid": "#8C6D31", "other": "#B279A2",
-            "baseline": "#9E9E9E", "after": "#E45756"}
+_COLOURS = {
+    "air": "#4C78A8",
+    "water": "#1F9E89",
+    "solid": "#8C6D31",
+    "other": "#B279A2",
+    "baseline": "#9E9E9E",
+    "after": "#E45756",
+}
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -44,8 +50,9 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
 
 
 def _no_data(fig: go.Figure, message: str) -> go.Figure:
-    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper",
-                       x=0.5, y=0.5, font={"size": 16})
+    fig.add_annotation(
+        text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16}
+    )
     return fig
 
 
@@ -67,24 +74,36 @@ def reductions_by_enterprise(ds: xr.Dataset) -> go.Figure:
             continue
         values = removed.values[:, columns]
         details = [
-            "<br>".join(f"{pollutants[c]}: {v:,.1f}" for c, v in zip(columns, row, strict=True)
-                        if abs(v) > 1e-9) or "none"
+            "<br>".join(
+                f"{pollutants[c]}: {v:,.1f}"
+                for c, v in zip(columns, row, strict=True)
+                if abs(v) > 1e-9
+            )
+            or "none"
             for row in values
         ]
-        fig.add_trace(go.Bar(
-            name=medium,
-            x=enterprises,
-            y=values.sum(axis=1),
-            marker_color=_COLOURS[medium],
-            customdata=np.stack([names, details], axis=-1),
-            hovertemplate=(f"%{{x}} (%{{customdata[0]}})<br>{medium}: %{{y:,.1f}} eq/yr"
-                           "<br>%{customdata[1]}<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Bar(
+                name=medium,
+                x=enterprises,
+                y=values.sum(axis=1),
+                marker_color=_COLOURS[medium],
+                customdata=np.stack([names, details], axis=-1),
+                hovertemplate=(
+                    f"%{{x}} (%{{customdata[0]}})<br>{medium}: %{{y:,.1f}} eq/yr"
+                    "<br>%{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
     fig.update_layout(barmode="relative", legend_title_text="medium")
     if not fig.data:
         _no_data(fig, "no pollutants with pollution-equivalent values")
-    return _layout(fig, "Pollution equivalents removed per enterprise, by medium "
-                   "(pollution equivalents/yr)", "enterprise", "removed (pollution equivalents/yr)")
+    return _layout(
+        fig,
+        "Pollution equivalents removed per enterprise, by medium (pollution equivalents/yr)",
+        "enterprise",
+        "removed (pollution equivalents/yr)",
+    )
 
 
 def baseline_vs_after(ds: xr.Dataset) -> go.Figure:
@@ -97,25 +116,39 @@ def baseline_vs_after(ds: xr.Dataset) -> go.Figure:
     labels = [f"{p} ({m})" for p, m in zip(pollutants, media[keep], strict=True)]
     fig = go.Figure()
     series = {
-        "baseline": (ds["pollution_eq_baseline"].sum("enterprise").values[keep],
-                     ds["emissions_baseline"].sum("enterprise").values[keep]),
-        "after": (ds["pollution_eq"].sel(year=year).sum("enterprise").values[keep],
-                  ds["emissions"].sel(year=year).sum("enterprise").values[keep]),
+        "baseline": (
+            ds["pollution_eq_baseline"].sum("enterprise").values[keep],
+            ds["emissions_baseline"].sum("enterprise").values[keep],
+        ),
+        "after": (
+            ds["pollution_eq"].sel(year=year).sum("enterprise").values[keep],
+            ds["emissions"].sel(year=year).sum("enterprise").values[keep],
+        ),
     }
     if keep.any():
         for label, (equivalents, tonnes) in series.items():
-            fig.add_trace(go.Bar(
-                name=label, x=labels, y=equivalents, marker_color=_COLOURS[label],
-                customdata=tonnes,
-                hovertemplate=(f"%{{x}} {label}: %{{y:,.1f}} eq/yr"
-                               "<br>%{customdata:,.4g} t/yr<extra></extra>"),
-            ))
+            fig.add_trace(
+                go.Bar(
+                    name=label,
+                    x=labels,
+                    y=equivalents,
+                    marker_color=_COLOURS[label],
+                    customdata=tonnes,
+                    hovertemplate=(
+                        f"%{{x}} {label}: %{{y:,.1f}} eq/yr"
+                        "<br>%{customdata:,.4g} t/yr<extra></extra>"
+                    ),
+                )
+            )
     else:
         _no_data(fig, "no pollutants with pollution-equivalent values")
     fig.update_layout(barmode="group")
-    return _layout(fig, f"Park pollution load before and after, {year} "
-                   "(pollution equivalents/yr)", "pollutant (medium)",
-                   "pollution equivalents/yr")
+    return _layout(
+        fig,
+        f"Park pollution load before and after, {year} (pollution equivalents/yr)",
+        "pollutant (medium)",
+        "pollution equivalents/yr",
+    )
 
 
 def portfolio(ds: xr.Dataset) -> go.Figure:
@@ -126,34 +159,44 @@ def portfolio(ds: xr.Dataset) -> go.Figure:
     )
     fig = go.Figure()
     for owner, group in table.groupby("owner", sort=True):
-        custom = np.stack([
-            group["name"].to_numpy(dtype=object),
-            group["level"].to_numpy(dtype=float),
-            group["capex_spent_CNY"].to_numpy(dtype=float),
-            group["tce_saved_per_yr"].to_numpy(dtype=float),
-            group["CNY_per_pe"].to_numpy(dtype=float),
-        ], axis=-1)
-        fig.add_trace(go.Bar(
-            name=str(owner),
-            x=group["id"].to_numpy(dtype=object),
-            y=group["pe_avoided_per_yr"].to_numpy(dtype=float),
-            customdata=custom,
-            hovertemplate=(
-                "%{x}: %{customdata[0]}<br>owner " + str(owner)
-                + "<br>level %{customdata[1]:.3g}"
-                + "<br>capex %{customdata[2]:,.0f} CNY"
-                + "<br>%{y:,.1f} pollution equivalents/yr avoided (nominal)"
-                + "<br>%{customdata[3]:,.2f} tce/yr saved"
-                + "<br>%{customdata[4]:,.1f} CNY per equivalent<extra></extra>"
-            ),
-        ))
+        custom = np.stack(
+            [
+                group["name"].to_numpy(dtype=object),
+                group["level"].to_numpy(dtype=float),
+                group["capex_spent_CNY"].to_numpy(dtype=float),
+                group["tce_saved_per_yr"].to_numpy(dtype=float),
+                group["CNY_per_pe"].to_numpy(dtype=float),
+            ],
+            axis=-1,
+        )
+        fig.add_trace(
+            go.Bar(
+                name=str(owner),
+                x=group["id"].to_numpy(dtype=object),
+                y=group["pe_avoided_per_yr"].to_numpy(dtype=float),
+                customdata=custom,
+                hovertemplate=(
+                    "%{x}: %{customdata[0]}<br>owner "
+                    + str(owner)
+                    + "<br>level %{customdata[1]:.3g}"
+                    + "<br>capex %{customdata[2]:,.0f} CNY"
+                    + "<br>%{y:,.1f} pollution equivalents/yr avoided (nominal)"
+                    + "<br>%{customdata[3]:,.2f} tce/yr saved"
+                    + "<br>%{customdata[4]:,.1f} CNY per equivalent<extra></extra>"
+                ),
+            )
+        )
     if table.empty:
         _no_data(fig, "no projects chosen")
     fig.update_layout(legend_title_text="owner", barmode="relative")
     spent = float(table["capex_spent_CNY"].sum()) if not table.empty else 0.0
-    return _layout(fig, "Chosen projects by owner (pollution equivalents/yr avoided, "
-                   f"nominal): {len(table)} projects, {spent:,.0f} CNY capex",
-                   "project", "avoided (pollution equivalents/yr, nominal)")
+    return _layout(
+        fig,
+        "Chosen projects by owner (pollution equivalents/yr avoided, "
+        f"nominal): {len(table)} projects, {spent:,.0f} CNY capex",
+        "project",
+        "avoided (pollution equivalents/yr, nominal)",
+    )
 
 
 def energy_by_carrier(ds: xr.Dataset) -> go.Figure:
@@ -164,25 +207,40 @@ def energy_by_carrier(ds: xr.Dataset) -> go.Figure:
     units = ds["carrier_unit"].values.astype(str)
     labels = [f"{c} ({u})" for c, u in zip(carriers, units, strict=True)]
     series = {
-        "baseline": (ds["energy_tce_baseline"].sum("enterprise").values,
-                     ds["energy_baseline"].sum("enterprise").values),
-        "after": (ds["energy_tce"].sel(year=year).sum("enterprise").values,
-                  ds["energy"].sel(year=year).sum("enterprise").values),
+        "baseline": (
+            ds["energy_tce_baseline"].sum("enterprise").values,
+            ds["energy_baseline"].sum("enterprise").values,
+        ),
+        "after": (
+            ds["energy_tce"].sel(year=year).sum("enterprise").values,
+            ds["energy"].sel(year=year).sum("enterprise").values,
+        ),
     }
     fig = go.Figure()
     if carriers.size:
         for label, (tce, amount) in series.items():
-            fig.add_trace(go.Bar(
-                name=label, x=labels, y=tce, marker_color=_COLOURS[label],
-                customdata=amount,
-                hovertemplate=(f"%{{x}} {label}: %{{y:,.2f}} tce/yr"
-                               "<br>%{customdata:,.4g} units/yr<extra></extra>"),
-            ))
+            fig.add_trace(
+                go.Bar(
+                    name=label,
+                    x=labels,
+                    y=tce,
+                    marker_color=_COLOURS[label],
+                    customdata=amount,
+                    hovertemplate=(
+                        f"%{{x}} {label}: %{{y:,.2f}} tce/yr"
+                        "<br>%{customdata:,.4g} units/yr<extra></extra>"
+                    ),
+                )
+            )
     else:
         _no_data(fig, "no energy carriers in this scenario")
     fig.update_layout(barmode="group")
-    return _layout(fig, f"Park energy use by carrier before and after, {year} (tce/yr)",
-                   "carrier (unit)", "energy (tce/yr)")
+    return _layout(
+        fig,
+        f"Park energy use by carrier before and after, {year} (tce/yr)",
+        "carrier (unit)",
+        "energy (tce/yr)",
+    )
 
 
 def figures(ds: xr.Dataset) -> dict[str, go.Figure]:

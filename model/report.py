@@ -47,11 +47,14 @@ def _table(headers: list[str], rows: list[list[str]], numeric_from: int) -> str:
     """HTML table; columns from index `numeric_from` on are right-aligned numbers."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(
-            f'<td class="num">{html.escape(c)}</td>' if i >= numeric_from
+        "<tr>"
+        + "".join(
+            f'<td class="num">{html.escape(c)}</td>'
+            if i >= numeric_from
             else f"<td>{html.escape(c)}</td>"
             for i, c in enumerate(row)
-        ) + "</tr>"
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -61,8 +64,17 @@ def _summary_html(ds: xr.Dataset) -> str:
     summary = summary_table(ds)
     return _table(
         ["Park total", "unit", "baseline", "after", "change", "change %"],
-        [[r.quantity, r.unit, fmt_number(r.baseline), fmt_number(r.after),
-          fmt_number(r.change), fmt_pct(r.change_pct)] for r in summary.itertuples()],
+        [
+            [
+                r.quantity,
+                r.unit,
+                fmt_number(r.baseline),
+                fmt_number(r.after),
+                fmt_number(r.change),
+                fmt_pct(r.change_pct),
+            ]
+            for r in summary.itertuples()
+        ],
         numeric_from=2,
     )
 
@@ -70,11 +82,27 @@ def _summary_html(ds: xr.Dataset) -> str:
 def _pollutants_html(ds: xr.Dataset) -> str:
     table = pollutant_table(ds)
     return _table(
-        ["pollutant", "medium", "baseline t/yr", "after t/yr", "change %",
-         "baseline eq/yr", "after eq/yr"],
-        [[r.pollutant, r.medium, fmt_number(r.baseline_t), fmt_number(r.after_t),
-          fmt_pct(r.change_pct), fmt_number(r.baseline_pe), fmt_number(r.after_pe)]
-         for r in table.itertuples()],
+        [
+            "pollutant",
+            "medium",
+            "baseline t/yr",
+            "after t/yr",
+            "change %",
+            "baseline eq/yr",
+            "after eq/yr",
+        ],
+        [
+            [
+                r.pollutant,
+                r.medium,
+                fmt_number(r.baseline_t),
+                fmt_number(r.after_t),
+                fmt_pct(r.change_pct),
+                fmt_number(r.baseline_pe),
+                fmt_number(r.after_pe),
+            ]
+            for r in table.itertuples()
+        ],
         numeric_from=2,
     )
 
@@ -85,8 +113,16 @@ def _permits_html(ds: xr.Dataset) -> str:
         return "<p>No enterprise is above its permit.</p>"
     return _table(
         ["enterprise", "pollutant", "after t/yr", "permit t/yr", "excess t/yr"],
-        [[r.enterprise, r.pollutant, fmt_number(r.after_t), fmt_number(r.permit_t),
-          fmt_number(r.excess_t)] for r in table.itertuples()],
+        [
+            [
+                r.enterprise,
+                r.pollutant,
+                fmt_number(r.after_t),
+                fmt_number(r.permit_t),
+                fmt_number(r.excess_t),
+            ]
+            for r in table.itertuples()
+        ],
         numeric_from=2,
     )
 
@@ -95,12 +131,35 @@ def _projects_html(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p>No project chosen.</p>"
     return _table(
-        ["project", "name", "owner", "category", "level", "capex CNY", "capex spent CNY",
-         "eq avoided/yr (nominal)", "tce saved/yr", "tCO2 avoided/yr", "CNY per eq"],
-        [[r.id, r.name, r.owner, r.category, f"{r.level:.3g}", fmt_number(r.capex_CNY),
-          fmt_number(r.capex_spent_CNY), fmt_number(r.pe_avoided_per_yr),
-          fmt_number(r.tce_saved_per_yr), fmt_number(r.co2_avoided_t_per_yr),
-          fmt_number(r.CNY_per_pe)] for r in table.itertuples()],
+        [
+            "project",
+            "name",
+            "owner",
+            "category",
+            "level",
+            "capex CNY",
+            "capex spent CNY",
+            "eq avoided/yr (nominal)",
+            "tce saved/yr",
+            "tCO2 avoided/yr",
+            "CNY per eq",
+        ],
+        [
+            [
+                r.id,
+                r.name,
+                r.owner,
+                r.category,
+                f"{r.level:.3g}",
+                fmt_number(r.capex_CNY),
+                fmt_number(r.capex_spent_CNY),
+                fmt_number(r.pe_avoided_per_yr),
+                fmt_number(r.tce_saved_per_yr),
+                fmt_number(r.co2_avoided_t_per_yr),
+                fmt_number(r.CNY_per_pe),
+            ]
+            for r in table.itertuples()
+        ],
         numeric_from=4,
     )
 
@@ -118,8 +177,7 @@ def _header(ds: xr.Dataset) -> str:
         "input sha256": str(attrs.get("input_hash", "")) or "n/a",
         "created": str(attrs.get("created", "")),
     }
-    rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>"
-                   for k, v in items.items())
+    rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items.items())
     return f'<dl class="meta">{rows}</dl>'
 
 

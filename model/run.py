@@ -54,6 +54,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _cli_solver_options(scenario_options, **cli: object):
+    """The scenario's solver section with command-line values (those not None) on top."""
+    return scenario_options.model_copy(
+        update={key: value for key, value in cli.items() if value is not None}
+    )
+
+
 def _fail(code: int, lines: list[str]) -> int:
     for line in lines:
         print(f"error: {line}", file=sys.stderr)
@@ -68,15 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     # Imports here so that `--help` and argument errors answer at once.
     from pydantic import ValidationError
 
-    from model.pipeline import run_scenario, solver_options
     from model.scenario import ScenarioError, load_scenario
-    from model.studies.runner import StudyArgumentError, parse_budget_sweep, parse_frontier
-    from solvers.factory import SolverUnavailable
+    from model.studies.args import StudyArgumentError, parse_budget_sweep, parse_frontier
 
     try:
         loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
-        options = solver_options(
-            loaded,
+        options = _cli_solver_options(
+            loaded.scenario.solver,
             name=args.solver,
             time_limit=args.time_limit,
             mip_gap=args.mip_gap,
@@ -103,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         where = ".".join(str(part) for part in first["loc"])
         return _fail(EXIT_BAD_INPUT, [f"command line: solver.{where}: {first['msg']}"])
     timings["load"] = time.perf_counter() - started
+
+    from model.pipeline import run_scenario
+    from solvers.factory import SolverUnavailable
 
     try:
         outcome = run_scenario(loaded, options, timings)

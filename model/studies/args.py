@@ -1,0 +1,36 @@
+"""Command-line study options -> schema objects (kept light: no solver imports)."""
+
+from __future__ import annotations
+
+from model.schema import BudgetSweepStudy, FrontierStudy
+
+
+class StudyArgumentError(ValueError):
+    """A study option given on the command line is malformed (exit code 2)."""
+
+
+def parse_frontier(text: str) -> FrontierStudy:
+    """`--frontier N` (grid of N points) or `--frontier exact`."""
+    if text == "exact":
+        return FrontierStudy(method="exact")
+    try:
+        return FrontierStudy(method="grid", points=int(text))
+    except ValueError as error:
+        raise StudyArgumentError(
+            f"--frontier: expected a number of points (>= 2) or 'exact', got '{text}'"
+        ) from error
+
+
+def parse_budget_sweep(text: str) -> BudgetSweepStudy:
+    """`--budget-sweep FROM:TO:STEPS` (CNY, CNY, count)."""
+    parts = text.split(":")
+    try:
+        start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3:
+            raise ValueError
+        return BudgetSweepStudy(start=start, stop=stop, steps=steps)
+    except (ValueError, IndexError) as error:
+        raise StudyArgumentError(
+            f"--budget-sweep: expected FROM:TO:STEPS such as 0:5e7:20 with FROM < TO and "
+            f"STEPS >= 2, got '{text}'"
+        ) from error
