@@ -53,7 +53,7 @@ from mokp import (
 
 from model.formulation import build_model
 from model.park import ParkData
-from model.schema import SolverOptions
+from model.schema import Scenario, SolverOptions
 from model.studies.frontier import StudyPoint, pareto_frontier
 from solvers.factory import make_solver
 
@@ -248,6 +248,22 @@ def test_scenario_file_is_up_to_date(ident: str) -> None:
     header = text.split("\nname:", 1)[0]
     assert "License:" in header and "MIT" in header and "Source:" in header
     assert f"{inst.n_points} non-dominated points" in header
+
+
+@pytest.mark.parametrize("ident", ALL_IDS)
+def test_scenario_loads_with_exact_frontier_study(ident: str) -> None:
+    """Through the real loader, the study asks for the exact frontier with step 1 and the
+    solver for gap 0 (skipped while the schema has no `study:` section)."""
+    if "study" not in Scenario.model_fields:
+        pytest.skip("model/schema.py has no `study:` section yet")
+    from model.scenario import load_scenario
+
+    loaded = load_scenario(instance(ident).scenario_path)
+    frontier = loaded.scenario.study.frontier
+    assert frontier is not None
+    assert (frontier.method, frontier.step) == ("exact", 1)
+    assert loaded.scenario.solver.mip_gap == 0.0
+    assert loaded.scenario.objective.minimize == "weighted"
 
 
 @pytest.mark.parametrize("ident", ALL_IDS)
