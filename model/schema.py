@@ -136,6 +136,17 @@ class Enterprise(StrictModel):
     """Emission-permit caps, t/yr, by pollutant."""
     source: str | None = None
     """Where the enterprise's figures come from (free text)."""
+    output_value: float | None = Field(default=None, gt=0)
+    """Industrial output value, 10^4 CNY/yr (for pollution and energy intensity)."""
+    energy_quota_tce: float | None = Field(default=None, gt=0)
+    """Energy quota from the unit-product consumption standard, tce/yr (audit criterion 2)."""
+    toxic: bool | None = None
+    """Uses or emits toxic/hazardous substances (audit criterion 3); None = judge from the
+    pollutants it emits (water class I heavy metals, hazardous waste)."""
+    cp_index: str | None = None
+    """Cleaner-production evaluation index system that applies, e.g. 'electroplating'."""
+    indicators: dict[str, float] = Field(default_factory=dict)
+    """Current values of that system's indicators (units as in the index table)."""
 
 
 class ParkRow(StrictModel):
@@ -166,11 +177,82 @@ class Project(StrictModel):
     """Only on shared facilities: the capacity that connected projects may use."""
     divisible: bool = False
     source: str | None = None
+    indicators: dict[str, float] = Field(default_factory=dict)
+    """New values of the owner's CP evaluation indicators once the project is done."""
+
+
+class Subsidy(StrictModel):
+    """Public co-funding of projects by category (e.g. 20-50 % for park 'green island'
+    facilities, DOMAIN.md section 5)."""
+
+    rates: dict[str, float] = Field(default_factory=dict)
+    """Share of capex paid from public money, by project `category` (0..1)."""
+    caps: dict[str, float] = Field(default_factory=dict)
+    """Largest subsidy for one project of the category, CNY."""
+    public_total: float | None = Field(default=None, ge=0)
+    """Public budget for subsidies, CNY (None = no limit)."""
 
 
 class Budget(StrictModel):
     total: float | None = Field(default=None, ge=0)
+    """Money for capex, CNY: net of subsidies when `subsidy` is set (enterprises' own)."""
     per_year: dict[int, float] = Field(default_factory=dict)
+    subsidy: Subsidy = Field(default_factory=Subsidy)
+
+
+class CostClasses(StrictModel):
+    """Option classes by capex (CNY): no/low-cost up to `low_max`, medium up to
+    `medium_max`, high above. No national thresholds exist (DOMAIN.md 1.3): set yours."""
+
+    low_max: float = Field(default=100_000.0, ge=0)
+    medium_max: float = Field(default=5_000_000.0, ge=0)
+
+
+class Screening(StrictModel):
+    """Acceptance rules of the feasibility analysis (DOMAIN.md 1.4); a project failing an
+    active rule is not offered to the optimiser."""
+
+    payback: bool = False
+    npv: bool = False
+    irr: bool = False
+    payback_ceiling: dict[Literal["no_low", "medium", "high"], float] = Field(
+        default_factory=lambda: {"medium": 3.0, "high": 10.0}
+    )
+    """Largest simple payback by class, years (DOMAIN.md 1.4: medium < 2-3, high < 10)."""
+
+
+class Finance(StrictModel):
+    """Feasibility-analysis settings (DOMAIN.md 1.4)."""
+
+    income_tax_rate: float = Field(default=0.25, ge=0, lt=1)
+    benchmark_rate: float | None = Field(default=None, ge=0, lt=1)
+    """Rate for NPV and the IRR hurdle; default: the scenario's discount_rate."""
+    env_tax_saving: bool = True
+    """Count environmental protection tax avoided in the annual saving."""
+    surplus_rights: Literal["none", "lease", "transfer"] = "none"
+    """Count the value of surplus emission rights in the annual saving: as an annual
+    lease, or the one-off transfer value spread over the lifetime."""
+    classes: CostClasses = Field(default_factory=CostClasses)
+    screening: Screening = Field(default_factory=Screening)
+    implement_no_low_cost: bool = False
+    """Privately profitable no/low-cost options are done at once, outside the budget."""
+
+
+class RightPrice(StrictModel):
+    transfer: float | None = Field(default=None, ge=0)
+    """One-off transfer price of an emission right, CNY per t."""
+    lease: float | None = Field(default=None, ge=0)
+    """Annual lease (paid-use) price, CNY per t per year."""
+
+
+class Trading(StrictModel):
+    prices: dict[str, RightPrice] = Field(default_factory=dict)
+    """Emission-right prices by pollutant; built-in defaults from DOMAIN.md 6.1."""
+
+
+class Analysis(StrictModel):
+    why_not_max_projects: int = Field(default=20, ge=0)
+    """How many left-out projects get a break-even capex (largest effect first)."""
 
 
 class Targets(StrictModel):
@@ -255,3 +337,6 @@ class Scenario(StrictModel):
     objective: Objective = Field(default_factory=Objective)
     solver: SolverOptions = Field(default_factory=SolverOptions)
     study: Study = Field(default_factory=Study)
+    finance: Finance = Field(default_factory=Finance)
+    trading: Trading = Field(default_factory=Trading)
+    analysis: Analysis = Field(default_factory=Analysis)

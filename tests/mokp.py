@@ -347,8 +347,9 @@ def supported_points(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     front = sorted(set(points))  # f1 ascending, so f2 descending on a non-dominated set
     hull: list[tuple[int, int]] = []
     for p in front:
-        # Keep the upper hull concave: drop the last vertex while it lies strictly below
-        # (or on, kept separately) the segment from the one before it to p.
+        # Keep the upper hull concave: drop the last vertex while it lies below or on the
+        # segment from the vertex before it to p (points on an edge are added back by
+        # `on_hull`).
         while len(hull) >= 2:
             (x1, y1), (x2, y2) = hull[-2], hull[-1]
             cross = (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)

@@ -131,6 +131,11 @@ def pareto_frontier(
     `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
     (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
     """
+    if park_model.park.objective != "weighted":
+        raise ValueError(
+            "the frontier re-weights the objective: build the model with the "
+            "'weighted' objective (model.studies.runner.frontier_points does)"
+        )
     lex = LexicographicSolver(park_model, solver)
     try:
         best_pollution = lex.point("pollution")
