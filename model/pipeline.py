@@ -13,15 +13,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import xarray as xr
 
 from model.diagnose import elastic_explanation, precheck
 from model.evaluate import ParkState, evaluate
 from model.formulation import ParkModel, build_model
 from model.park import ParkData, compile_park
-from model.results import build_dataset
+from model.results import build_dataset, make_variable
 from model.scenario import LoadedScenario
 from model.schema import SolverOptions
+from model.whynot import break_even, candidates, lp_estimates
 from solvers.base import SolveResult
 from solvers.factory import make_solver
 
@@ -73,6 +75,7 @@ def run_scenario(
     loaded: LoadedScenario,
     options: SolverOptions | None = None,
     timings: dict[str, float] | None = None,
+    why_not: int | None = None,
 ) -> RunOutcome:
     """Compile, check, build, solve and evaluate one scenario."""
     timings = {} if timings is None else timings
@@ -112,4 +115,49 @@ def run_scenario(
     }
     outcome.dataset = build_dataset(park, result, outcome.state, meta)
     clock.lap("results")
+    limit = loaded.scenario.analysis.why_not_max_projects if why_not is None else why_not
+    if park.objective != "cost" and result.status == "optimal":
+        outcome.dataset = outcome.dataset.merge(
+            why_not_variables(park_model, solver, result, options, limit)
+        )
+        clock.lap("why_not")
     return outcome
+
+
+def why_not_variables(
+    park_model: ParkModel, solver, result: SolveResult, options: SolverOptions, limit: int
+) -> xr.Dataset:
+    """LP estimate of the budget each left-out project would need, and the exact
+    break-even capex of the `limit` largest left-out projects, as project variables."""
+    park = park_model.park
+    chosen = candidates(park_model, result.x, limit)
+    answers = break_even(park_model, solver, result.objective, chosen, options)
+    estimate = np.where(result.x < 0.5, lp_estimates(park_model, options), np.nan)
+    capex = np.full(park.n_projects, np.nan)
+    subsidy = np.full(park.n_projects, np.nan)
+    notes = np.full(park.n_projects, "", dtype=object)
+    for answer in answers:
+        capex[answer.project] = answer.break_even_capex
+        subsidy[answer.project] = answer.subsidy_needed
+        notes[answer.project] = answer.note
+    return xr.Dataset(
+        {
+            "break_even_capex": make_variable(
+                ("project",),
+                capex,
+                "CNY",
+                "capex at which a left-out project would enter the optimal portfolio",
+            ),
+            "subsidy_needed": make_variable(
+                ("project",), subsidy, "CNY", "subsidy that would bring the project in"
+            ),
+            "why_not_note": (("project",), notes.astype(str)),
+            "subsidy_needed_lp_estimate": make_variable(
+                ("project",),
+                estimate,
+                "CNY",
+                "LP estimate: reduced cost of the left-out project / shadow price of budget",
+            ),
+        },
+        coords={"project": park.project_ids},
+    )

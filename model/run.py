@@ -49,6 +49,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, help="processes for MILP sweeps (dask)")
     parser.add_argument("--scheduler", help="existing dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument(
+        "--why-not",
+        type=int,
+        metavar="N",
+        help="exact break-even capex for the N largest left-out projects (re-solves)",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip summary.html")
     parser.add_argument("--quiet", action="store_true", help="print no summary")
     return parser.parse_args(argv)
@@ -113,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     from solvers.factory import SolverUnavailable
 
     try:
-        outcome = run_scenario(loaded, options, timings)
+        outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
     except SolverUnavailable as error:
         return _fail(EXIT_SOLVER_FAILURE, [str(error)])
 

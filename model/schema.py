@@ -251,8 +251,10 @@ class Trading(StrictModel):
 
 
 class Analysis(StrictModel):
-    why_not_max_projects: int = Field(default=20, ge=0)
-    """How many left-out projects get a break-even capex (largest effect first)."""
+    why_not_max_projects: int = Field(default=0, ge=0)
+    """How many left-out projects get an exact break-even capex by re-solves (largest
+    effect first; each costs several MILP solves). Every left-out project gets the LP
+    estimate regardless."""
 
 
 class Targets(StrictModel):

@@ -80,6 +80,11 @@ class HighsPersistentSolver:
     def column_of(self, var) -> int:
         return self._solver._pyomo_var_to_solver_var_map[id(var)]
 
+    def update_bounds(self, variables: list) -> None:
+        """Push changed bounds of these Pyomo variables to HiGHS (no rebuild)."""
+        self._ensure_instance()
+        self._solver.update_variables(list(variables))
+
     def set_mip_start(self, x: np.ndarray) -> None:
         """Offer project levels x as a starting incumbent (other columns left to HiGHS)."""
         self._ensure_instance()
@@ -116,6 +121,13 @@ class HighsPersistentSolver:
             if not np.isfinite(result.gap):
                 result.gap = 0.0
         return result
+
+    def reduced_costs(self, variables: list) -> np.ndarray:
+        """Reduced costs of these variables after the last LP solve (objective units)."""
+        if self._last_results is None:
+            raise RuntimeError("no solve yet")
+        values = self._last_results.solution_loader.get_reduced_costs(list(variables))
+        return np.array([values[v] for v in variables], dtype=float)
 
     def dual(self, constraint) -> float:
         """Dual value (shadow price) of a scalar constraint after the last LP solve, in

@@ -76,6 +76,9 @@ class PyomoSolver:
     def prepare(self) -> None:
         """Nothing to hand over in advance: each solve writes the model."""
 
+    def update_bounds(self, variables: list) -> None:  # noqa: ARG002
+        """Nothing to push: each solve writes the model with its current bounds."""
+
     def set_mip_start(self, x) -> None:  # noqa: ARG002 - warm starts are solver-specific
         """Generic solvers get no MIP start."""
 
