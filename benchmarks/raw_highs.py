@@ -408,6 +408,36 @@ def solve_raw_highs(h: highspy.Highs) -> RawSolution:
     return RawSolution(status, float(info.objective_function_value), x, gap, seconds, details)
 
 
+def objective_value(raw: RawPark, x: np.ndarray) -> float:
+    """The objective of selection `x`, evaluated from the arrays without a solver.
+
+    At an optimum avoided = min(baseline, reductions x) and saved = min(baseline,
+    savings x) per pair (the link rows and upper bounds, maximised); soft-permit excess
+    = max(0, baseline - permit - avoided)."""
+    x = np.asarray(x, dtype=float)
+    owners = sp.csr_array(
+        (np.ones(len(x)), (raw.owner, np.arange(len(x)))), shape=(raw.n_rows, len(x))
+    )
+    removed = (owners @ sp.csr_array(raw.reduces.multiply(x[:, None]))).toarray()
+    saved = (owners @ sp.csr_array(raw.saves.multiply(x[:, None]))).toarray()
+    avoided = np.minimum(raw.baseline_emissions, removed)
+    saved = np.minimum(raw.baseline_energy, saved)
+    pollution = float((avoided @ raw.pe_per_t).sum())
+    energy = float((saved @ raw.tce_per_unit).sum())
+    excess = 0.0
+    if raw.permit_mode == "soft":
+        need = raw.baseline_emissions - raw.permit - avoided
+        excess = float(np.nansum(np.maximum(0.0, need)))
+    penalty = raw.permit_penalty * excess
+    if raw.objective == "weighted":
+        return raw.weight_pollution * pollution + raw.weight_energy * energy - penalty
+    if raw.objective == "pollution":
+        return pollution - penalty
+    if raw.objective == "energy":
+        return energy - penalty
+    return float(raw.capex @ x) + penalty
+
+
 # ---------------------------------------------------------------- reading the files
 
 
@@ -444,7 +474,7 @@ def _registry(document: dict) -> tuple[dict[str, float | None], dict[str, tuple[
 def _table(spec: Any, folder: Path) -> pd.DataFrame:
     """A `{csv: file}` table, or an inline list of records flattened to dotted columns."""
     if isinstance(spec, dict) and "csv" in spec:
-        return pd.read_csv(folder / spec["csv"], float_precision="round_trip")
+        return pd.read_csv(folder / spec["csv"])
     frame = pd.json_normalize(spec)
     return frame.rename(columns=lambda c: c.removeprefix("baseline."))
 

@@ -32,13 +32,14 @@ def _fmt(value: float) -> str:
     return f"{value:,.6g}"
 
 
-def best_case_removal(park: ParkData, effects: np.ndarray) -> np.ndarray:
+def best_case_removal(park: ParkData, effects: np.ndarray, usable: np.ndarray) -> np.ndarray:
     """(E, M) most that each enterprise row can remove of each pollutant/carrier.
 
-    `effects` is the dense (N, M) matrix of reductions or savings. Only positive effects
+    `effects` is the dense (N, M) matrix of reductions or savings; `usable` marks the
+    projects that can act (in effect in the year considered). Only positive effects
     count; within an exclusive group only the largest member counts.
     """
-    positive = np.clip(effects, 0.0, None)
+    positive = np.clip(effects, 0.0, None) * usable[:, None]
     grouped = np.zeros(park.n_projects, dtype=bool)
     best = np.zeros((len(park.enterprise_ids), effects.shape[1]))
     for members in park.exclusive_groups.values():
@@ -51,56 +52,68 @@ def best_case_removal(park: ParkData, effects: np.ndarray) -> np.ndarray:
 
 
 def precheck(park: ParkData) -> list[str]:
-    """Limits no portfolio can meet, one planner-readable sentence each (empty = passed)."""
+    """Limits no portfolio can meet, one planner-readable sentence each (empty = passed).
+
+    Multi-year: in year t only projects whose lead time fits (start year + lead <= t)
+    can act, so early-year limits are checked against those alone."""
     problems: list[str] = []
-    best_em = np.maximum(
-        0.0, park.baseline_emissions - best_case_removal(park, park.reduces.toarray())
-    )
+    reduces, saves = park.reduces.toarray(), park.saves.toarray()
+    for t, year in enumerate(park.years):
+        usable = park.effective_from() <= t
+        when = f" in {year}" if park.multi_year else ""
+        by = f"that can act by {year}" if park.multi_year else "together"
+        problems += _year_problems(park, t, when, by, reduces, saves, usable)
+    return problems
+
+
+def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
+    problems: list[str] = []
+    best_em = np.maximum(0.0, park.baseline_emissions - best_case_removal(park, reduces, usable))
     names = park.enterprise_ids
+    permit = park.permit_by_year[t]
     if park.permit_mode == "hard":
-        rows, cols = np.nonzero(~np.isnan(park.permit) & (best_em > park.permit + 1e-9))
+        rows, cols = np.nonzero(~np.isnan(permit) & (best_em > permit + 1e-9))
         for e, p in zip(rows, cols, strict=True):
             problems.append(
-                f"{names[e]} {park.pollutant_ids[p]} permit {_fmt(park.permit[e, p])} t/yr "
-                f"cannot be met: all its projects together leave {_fmt(best_em[e, p])} t/yr "
+                f"{names[e]} {park.pollutant_ids[p]} permit {_fmt(permit[e, p])} t/yr{when} "
+                f"cannot be met: all its projects {by} leave {_fmt(best_em[e, p])} t/yr "
                 f"(baseline {_fmt(park.baseline_emissions[e, p])} t/yr, short by "
-                f"{_fmt(best_em[e, p] - park.permit[e, p])} t/yr)"
+                f"{_fmt(best_em[e, p] - permit[e, p])} t/yr)"
             )
     park_best = best_em.sum(axis=0)
     park_baseline = park.baseline_emissions.sum(axis=0)
     for p, pollutant in enumerate(park.pollutant_ids):
-        cap = park.park_cap[p]
+        cap = park.park_cap_by_year[t, p]
         if not np.isnan(cap) and park_best[p] > cap + 1e-9:
             problems.append(
-                f"park {pollutant} cap {_fmt(cap)} t/yr cannot be met: all projects together "
-                f"leave {_fmt(park_best[p])} t/yr (short by {_fmt(park_best[p] - cap)} t/yr)"
+                f"park {pollutant} cap {_fmt(cap)} t/yr{when} cannot be met: all projects "
+                f"{by} leave {_fmt(park_best[p])} t/yr (short by {_fmt(park_best[p] - cap)} t/yr)"
             )
-        target = park.reduction_target[p]
+        target = park.reduction_by_year[t, p]
         if not np.isnan(target):
             needed = target * park_baseline[p]
             possible = park_baseline[p] - park_best[p]
             if possible + 1e-9 < needed:
                 problems.append(
-                    f"park {pollutant} reduction target {target:.1%} ({_fmt(needed)} t/yr) "
-                    f"cannot be met: all projects together remove {_fmt(possible)} t/yr"
+                    f"park {pollutant} reduction target {target:.1%} ({_fmt(needed)} t/yr){when} "
+                    f"cannot be met: all projects {by} remove {_fmt(possible)} t/yr"
                 )
-    best_energy = np.maximum(
-        0.0, park.baseline_energy - best_case_removal(park, park.saves.toarray())
-    )
+    best_energy = np.maximum(0.0, park.baseline_energy - best_case_removal(park, saves, usable))
     best_tce = float((best_energy @ park.tce_per_unit).sum())
     baseline_tce = park.baseline_tce()
-    if not np.isnan(park.energy_cap_tce) and best_tce > park.energy_cap_tce + 1e-9:
+    cap = park.energy_cap_by_year[t]
+    if not np.isnan(cap) and best_tce > cap + 1e-9:
         problems.append(
-            f"park energy cap {_fmt(park.energy_cap_tce)} tce/yr cannot be met: all projects "
-            f"together leave {_fmt(best_tce)} tce/yr"
+            f"park energy cap {_fmt(cap)} tce/yr{when} cannot be met: all projects {by} "
+            f"leave {_fmt(best_tce)} tce/yr"
         )
-    if not np.isnan(park.energy_reduction):
-        needed = park.energy_reduction * baseline_tce
+    cut = park.energy_reduction_by_year[t]
+    if not np.isnan(cut):
+        needed = cut * baseline_tce
         if baseline_tce - best_tce + 1e-9 < needed:
             problems.append(
-                f"park energy reduction target {park.energy_reduction:.1%} ({_fmt(needed)} "
-                f"tce/yr) cannot be met: all projects together save "
-                f"{_fmt(baseline_tce - best_tce)} tce/yr"
+                f"park energy reduction target {cut:.1%} ({_fmt(needed)} tce/yr){when} cannot "
+                f"be met: all projects {by} save {_fmt(baseline_tce - best_tce)} tce/yr"
             )
     return problems
 
@@ -112,19 +125,33 @@ def _elastic_rows(park: ParkData, m: pyo.ConcreteModel) -> list[tuple[object, st
         rows.append(
             (m.budget_row, f"budget {_fmt(park.budget_total)} CNY", park.budget_total, "CNY")
         )
-    for p, row in m.park_cap_row.items():
-        cap = park.park_cap[p]
-        rows.append((row, f"park {park.pollutant_ids[p]} cap {_fmt(cap)} t/yr", cap, "t/yr"))
-    for p, row in m.reduction_row.items():
-        needed = park.reduction_target[p] * park.baseline_emissions[:, p].sum()
-        label = f"park {park.pollutant_ids[p]} reduction target {park.reduction_target[p]:.1%}"
+
+    def when(t: int) -> str:
+        return f" in {park.years[t]}" if park.multi_year else ""
+
+    for (p, t), row in m.park_cap_row.items():
+        cap = park.park_cap_by_year[t, p]
+        label = f"park {park.pollutant_ids[p]} cap {_fmt(cap)} t/yr{when(t)}"
+        rows.append((row, label, cap, "t/yr"))
+    for (p, t), row in m.reduction_row.items():
+        target = park.reduction_by_year[t, p]
+        needed = target * park.baseline_emissions[:, p].sum()
+        label = f"park {park.pollutant_ids[p]} reduction target {target:.1%}{when(t)}"
         rows.append((row, label, needed, "t/yr"))
-    for row in m.energy_cap_row.values():
-        label = f"park energy cap {_fmt(park.energy_cap_tce)} tce/yr"
-        rows.append((row, label, park.energy_cap_tce, "tce/yr"))
-    for row in m.energy_reduction_row.values():
-        label = f"park energy reduction target {park.energy_reduction:.1%}"
-        rows.append((row, label, park.energy_reduction * park.baseline_tce(), "tce/yr"))
+    for t, row in m.energy_cap_row.items():
+        cap = park.energy_cap_by_year[t]
+        rows.append((row, f"park energy cap {_fmt(cap)} tce/yr{when(t)}", cap, "tce/yr"))
+    for t, row in m.energy_reduction_row.items():
+        cut = park.energy_reduction_by_year[t]
+        label = f"park energy reduction target {cut:.1%}{when(t)}"
+        rows.append((row, label, cut * park.baseline_tce(), "tce/yr"))
+    for t, row in m.budget_year_row.items():
+        amount = park.budget_per_year[t]
+        label = f"budget for {park.years[t]} {_fmt(amount)} CNY"
+        rows.append((row, label, amount, "CNY"))
+    for row in m.public_budget_row.values():
+        label = f"public subsidy budget {_fmt(park.public_budget)} CNY"
+        rows.append((row, label, park.public_budget, "CNY"))
     return rows
 
 
@@ -144,11 +171,12 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
     limits: list[tuple[str, object, float, str]] = []  # label, slack variable, size, unit
 
     pairs = park_model.emission_pairs
-    permit_k = park.permit[pairs[:, 0], pairs[:, 1]]
-    for i, k in enumerate(np.flatnonzero(~np.isnan(permit_k))):
+    for i, (k, t) in enumerate(m.soft_pairs):
         e, p = pairs[k]
-        label = f"{park.enterprise_ids[e]} {park.pollutant_ids[p]} permit {_fmt(permit_k[k])} t/yr"
-        limits.append((label, m.excess[i], permit_k[k], "t/yr"))
+        permit = park.permit_by_year[t, e, p]
+        when = f" in {park.years[t]}" if park.multi_year else ""
+        label = f"{park.enterprise_ids[e]} {park.pollutant_ids[p]} permit {_fmt(permit)} t/yr{when}"
+        limits.append((label, m.excess[i], permit, "t/yr"))
 
     rows = _elastic_rows(park, m)
     m.elastic_slack = pyo.Var(range(len(rows)), domain=pyo.NonNegativeReals)

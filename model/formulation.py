@@ -4,14 +4,14 @@ docs/math.md states every constraint family in words and symbols; the comments h
 the section. Everything a study varies later (budget, caps, targets, weights, epsilon
 bounds) is a mutable Param, so a persistent solver re-solves without a rebuild.
 
-Variables
-* x[j]        level of project j: binary, or continuous in [0, 1] when divisible
-* avoided[k]  t/yr of pollutant p_k removed at enterprise row e_k, k over the "emission
-              pairs"; avoided[k] <= baseline[k] (saturation: nothing below zero) and
-              avoided[k] <= sum of the row's projects' reductions (negative = increase),
-              so at the optimum emissions after = baseline - avoided = max(0, b - R x)
-* saved[l]    carrier units/yr saved at row e_l, l over the "energy pairs", likewise
-* excess[k]   t/yr over the permit (soft permits only)
+Variables (t runs over the planning years; one year = the single-year model)
+* x[j]          project j is done within the horizon: binary, or in [0, 1] if divisible
+* start[j, t]   multi-year only: project j starts in year t (sum over t = x[j]); it is in
+                effect in year t from the start year + its lead time onwards
+* avoided[k, t] t/yr of pollutant p_k removed at row e_k in year t: <= baseline and <= the
+                row's in-effect reductions, so emissions after = max(0, b - R x)
+* saved[l, t]   carrier units/yr saved at row e_l in year t, likewise
+* excess[i, t]  t/yr over the permit (soft permits only)
 
 The objective is stated in *avoided* terms (no baseline constant), so the solver's
 relative MIP gap refers to the reduction the planner is buying (DESIGN section 4).
@@ -47,12 +47,37 @@ class ParkModel:
     relaxed: bool = False
 
     def x_values(self) -> np.ndarray:
-        """Current project levels, clipped to [0, 1] (solver tolerances)."""
+        """Project levels over the horizon, clipped to [0, 1] (solver tolerances)."""
         values = np.array([v.value if v.value is not None else 0.0 for v in self.model.x.values()])
         values = np.clip(values, 0.0, 1.0) + 0.0  # + 0.0 turns -0.0 into 0.0
         binary = ~(self.park.divisible | self.relaxed)
         values[binary] = np.round(values[binary])
         return values
+
+    def start_values(self) -> np.ndarray:
+        """(Y, N) level started in each year (single year: the levels themselves)."""
+        if not self.park.multi_year:
+            return self.x_values()[None, :]
+        years, n = len(self.park.years), self.park.n_projects
+        values = np.array(
+            [[self.model.start[j, t].value or 0.0 for j in range(n)] for t in range(years)]
+        )
+        values = np.clip(values, 0.0, 1.0) + 0.0
+        binary = ~(self.park.divisible | self.relaxed)
+        values[:, binary] = np.round(values[:, binary])
+        return values
+
+
+def in_effect(park: ParkData, starts: np.ndarray) -> np.ndarray:
+    """(Y, N) level in effect each year from (Y, N) levels started each year: a project
+    started in year s acts from year s + lead time on (math.md 10)."""
+    lead = park.effective_from()
+    years = len(park.years)
+    levels = np.zeros_like(starts)
+    for t in range(years):
+        for s in range(t + 1):
+            levels[t] += np.where(s + lead <= t, starts[s], 0.0)
+    return levels
 
 
 def pair_matrix(
@@ -80,17 +105,40 @@ def _linear(coefs, variables, constant: float = 0.0) -> LinearExpression:
     )
 
 
-def _add_link_rows(block, name: str, amount_var, matrix: sp.csr_array, x_vars: list) -> None:
-    """amount[k] - sum_j matrix[k, j] x[j] <= 0 for every pair k (the "link" rows)."""
+class _Effects:
+    """Which decision variables make project j act in year t, with which coefficient."""
+
+    def __init__(self, park: ParkData, m: pyo.ConcreteModel) -> None:
+        self.multi = park.multi_year
+        self.lead = park.effective_from()
+        self.m = m
+        self.x_vars = list(m.x.values())
+
+    def terms(self, j: int, t: int) -> list:
+        if not self.multi:
+            return [self.x_vars[j]]
+        return [self.m.start[j, s] for s in range(t - int(self.lead[j]) + 1)]
+
+    def combine(self, coefs, projects, t: int) -> tuple[list[float], list]:
+        """sum_j coefs[j] * (level of project j in effect in year t) as coefs/vars."""
+        out_coefs, out_vars = [], []
+        for coef, j in zip(coefs, projects, strict=True):
+            for var in self.terms(int(j), t):
+                out_coefs.append(float(coef))
+                out_vars.append(var)
+        return out_coefs, out_vars
+
+
+def _add_link_rows(m, name: str, amount_var, matrix: sp.csr_array, effects: _Effects, years):
+    """amount[k, t] - sum_j matrix[k, j] (level of j in effect in t) <= 0 (math.md 1, 2)."""
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
 
-    def rule(m, k):
+    def rule(_m, k, t):
         lo, hi = indptr[k], indptr[k + 1]
-        coefs = [1.0, *(-data[lo:hi])]
-        variables = [amount_var[k], *(x_vars[j] for j in indices[lo:hi])]
-        return _linear(coefs, variables) <= 0
+        coefs, variables = effects.combine(-data[lo:hi], indices[lo:hi], t)
+        return _linear([1.0, *coefs], [amount_var[k, t], *variables]) <= 0
 
-    setattr(block, name, pyo.Constraint(range(matrix.shape[0]), rule=rule))
+    setattr(m, name, pyo.Constraint(range(matrix.shape[0]), years, rule=rule))
 
 
 def build_model(park: ParkData, relax: bool = False) -> ParkModel:
@@ -101,6 +149,8 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     """
     m = pyo.ConcreteModel(name=park.name)
     n = park.n_projects
+    years = range(len(park.years))
+    last = len(park.years) - 1
     emission_pairs = park.emission_pairs()
     energy_pairs = park.energy_pairs()
     b_em = park.baseline_emissions[emission_pairs[:, 0], emission_pairs[:, 1]]
@@ -108,96 +158,205 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     pe_k = park.pe_per_t[emission_pairs[:, 1]]
     tce_l = park.tce_per_unit[energy_pairs[:, 1]]
 
-    # --- decisions (math.md "Decisions")
+    # --- decisions (math.md "Decisions"); forced options and screened-out ones (math.md 11)
     continuous = park.divisible | relax
+    bounds = [(1.0 if park.forced[j] else 0.0, 0.0 if park.excluded[j] else 1.0) for j in range(n)]
     m.x = pyo.Var(
         range(n),
         domain=lambda _m, j: pyo.UnitInterval if continuous[j] else pyo.Binary,
-        bounds=(0, 1),
+        bounds=lambda _m, j: bounds[j],
     )
     x_vars = list(m.x.values())
+    if park.multi_year:  # math.md 10: one start year per project (or none)
+        m.start = pyo.Var(
+            range(n),
+            years,
+            domain=lambda _m, j, _t: pyo.UnitInterval if continuous[j] else pyo.Binary,
+            bounds=(0, 1),
+        )
+        m.start_link = pyo.Constraint(
+            range(n),
+            rule=lambda _m, j: (
+                _linear([1.0] + [-1.0] * len(years), [m.x[j], *(m.start[j, t] for t in years)]) == 0
+            ),
+        )
+    effects = _Effects(park, m)
 
-    # --- emissions after, with saturation and cross-media increases (math.md 1)
-    permit_k = park.permit[emission_pairs[:, 0], emission_pairs[:, 1]]
+    # --- emissions after, with saturation and cross-media increases (math.md 1);
+    # hard permits (math.md 4) are lower bounds: avoided >= baseline - permit
+    permit_kt = park.permit_by_year[:, emission_pairs[:, 0], emission_pairs[:, 1]]  # (Y, K)
     hard = park.permit_mode == "hard"
-    lower = np.where(hard & ~np.isnan(permit_k), b_em - np.nan_to_num(permit_k), -np.inf)
+    lower = np.where(hard & ~np.isnan(permit_kt), b_em - np.nan_to_num(permit_kt), -np.inf)
     m.avoided = pyo.Var(
         range(len(emission_pairs)),
-        bounds=lambda _m, k: (None if np.isinf(lower[k]) else float(lower[k]), float(b_em[k])),
+        years,
+        bounds=lambda _m, k, t: (
+            None if np.isinf(lower[t, k]) else float(lower[t, k]),
+            float(b_em[k]),
+        ),
     )
     n_rows = len(park.enterprise_ids)
     em_matrix = pair_matrix(emission_pairs, park.reduces, park.owner, n_rows)
-    _add_link_rows(m, "emission_link", m.avoided, em_matrix, x_vars)
+    _add_link_rows(m, "emission_link", m.avoided, em_matrix, effects, years)
 
     # --- soft permits (math.md 4): avoided + excess >= baseline - permit
-    soft_k = (
-        np.flatnonzero(~np.isnan(permit_k)) if park.permit_mode == "soft" else np.array([], int)
-    )
-    m.excess = pyo.Var(range(len(soft_k)), domain=pyo.NonNegativeReals)
+    soft = [(int(k), t) for t in years for k in np.flatnonzero(~np.isnan(permit_kt[t]))]
+    soft = soft if park.permit_mode == "soft" else []
+    m.excess = pyo.Var(range(len(soft)), domain=pyo.NonNegativeReals)
     m.soft_permit = pyo.Constraint(
-        range(len(soft_k)),
+        range(len(soft)),
         rule=lambda _m, i: (
-            _linear([1.0, 1.0], [m.avoided[int(soft_k[i])], m.excess[i]])
-            >= float(b_em[soft_k[i]] - permit_k[soft_k[i]])
+            _linear([1.0, 1.0], [m.avoided[soft[i]], m.excess[i]])
+            >= float(b_em[soft[i][0]] - permit_kt[soft[i][1], soft[i][0]])
         ),
     )
+    m.soft_pairs = soft  # (pair k, year t) of each excess variable, for reporting
 
     # --- energy after by carrier (math.md 2)
-    m.saved = pyo.Var(range(len(energy_pairs)), bounds=lambda _m, l_: (None, float(b_en[l_])))
+    m.saved = pyo.Var(
+        range(len(energy_pairs)), years, bounds=lambda _m, l_, _t: (None, float(b_en[l_]))
+    )
     en_matrix = pair_matrix(energy_pairs, park.saves, park.owner, n_rows)
-    _add_link_rows(m, "energy_link", m.saved, en_matrix, x_vars)
+    _add_link_rows(m, "energy_link", m.saved, en_matrix, effects, years)
 
-    # --- budget (math.md 3). No budget = the total capex of all projects: never binding,
-    # and finite, because a mutable Param that starts at +inf is not updated later by the
-    # persistent interface (the bound is taken as a constant).
-    no_limit = float(park.capex.sum()) + 1.0
+    # --- budget (math.md 3): capex net of subsidy; options done at once are outside it.
+    # No budget = the total capex of all projects: never binding, and finite, because a
+    # mutable Param that starts at +inf is not updated later by the persistent interface.
+    budget_capex = park.budget_capex()
+    no_limit = float(budget_capex.sum()) + 1.0
     m.budget = pyo.Param(
         mutable=True, initialize=min(park.budget_total, no_limit), within=pyo.Reals
     )
-    m.budget_row = pyo.Constraint(expr=_linear(park.capex, x_vars) <= m.budget)
-
-    # --- park caps and reduction targets by pollutant (math.md 5)
-    pollutant_of_pair = emission_pairs[:, 1]
-    park_baseline = park.baseline_emissions.sum(axis=0)
-    capped = [p for p in range(len(park.pollutant_ids)) if not np.isnan(park.park_cap[p])]
-    targeted = [p for p in range(len(park.pollutant_ids)) if not np.isnan(park.reduction_target[p])]
-    m.park_cap = pyo.Param(capped, mutable=True, initialize={p: park.park_cap[p] for p in capped})
-    m.reduction_target = pyo.Param(
-        targeted, mutable=True, initialize={p: park.reduction_target[p] for p in targeted}
+    m.budget_row = pyo.Constraint(expr=_linear(budget_capex, x_vars) <= m.budget)
+    # public money for subsidies (math.md 3)
+    subsidised = np.flatnonzero(park.subsidy > 0)
+    has_public = np.isfinite(park.public_budget) and len(subsidised) > 0
+    m.public_budget = pyo.Param(mutable=True, initialize=park.public_budget if has_public else 0)
+    m.public_budget_row = pyo.Constraint(
+        [0] if has_public else [],
+        rule=lambda _m, _i: (
+            _linear(park.subsidy[subsidised], (x_vars[j] for j in subsidised)) <= m.public_budget
+        ),
+    )
+    # per-year budgets, with carry-over as cumulative sums (math.md 10)
+    limited = [t for t in years if np.isfinite(park.budget_per_year[t])]
+    m.budget_year = pyo.Param(
+        limited, mutable=True, initialize={t: park.budget_per_year[t] for t in limited}
     )
 
-    def avoided_of(p: int) -> LinearExpression:
+    def started(j: int, t: int):
+        return m.start[j, t] if park.multi_year else x_vars[j]
+
+    def spending(t: int) -> LinearExpression:
+        spent_in = range(t + 1) if park.carry_over else [t]
+        return _linear(
+            [budget_capex[j] for s in spent_in for j in range(n)],
+            [started(j, s) for s in spent_in for j in range(n)],
+        )
+
+    m.budget_year_row = pyo.Constraint(
+        limited,
+        rule=lambda _m, t: (
+            spending(t)
+            <= (
+                sum(m.budget_year[s] for s in limited if s <= t)
+                if park.carry_over
+                else m.budget_year[t]
+            )
+        ),
+    )
+
+    # --- park caps and reduction targets by pollutant and year (math.md 5)
+    pollutant_of_pair = emission_pairs[:, 1]
+    park_baseline = park.baseline_emissions.sum(axis=0)
+    capped = [
+        (p, t)
+        for t in years
+        for p in range(len(park.pollutant_ids))
+        if not np.isnan(park.park_cap_by_year[t, p])
+    ]
+    targeted = [
+        (p, t)
+        for t in years
+        for p in range(len(park.pollutant_ids))
+        if not np.isnan(park.reduction_by_year[t, p])
+    ]
+    m.park_cap = pyo.Param(
+        capped, mutable=True, initialize={pt: park.park_cap_by_year[pt[1], pt[0]] for pt in capped}
+    )
+    m.reduction_target = pyo.Param(
+        targeted,
+        mutable=True,
+        initialize={pt: park.reduction_by_year[pt[1], pt[0]] for pt in targeted},
+    )
+
+    def avoided_of(p: int, t: int) -> LinearExpression:
         ks = np.flatnonzero(pollutant_of_pair == p)
-        return _linear(np.ones(len(ks)), (m.avoided[int(k)] for k in ks))
+        return _linear(np.ones(len(ks)), (m.avoided[int(k), t] for k in ks))
 
     m.park_cap_row = pyo.Constraint(
-        capped, rule=lambda _m, p: avoided_of(p) >= float(park_baseline[p]) - m.park_cap[p]
+        capped, rule=lambda _m, p, t: avoided_of(p, t) >= float(park_baseline[p]) - m.park_cap[p, t]
     )
     m.reduction_row = pyo.Constraint(
         targeted,
-        rule=lambda _m, p: avoided_of(p) >= m.reduction_target[p] * float(park_baseline[p]),
+        rule=lambda _m, p, t: (
+            avoided_of(p, t) >= m.reduction_target[p, t] * float(park_baseline[p])
+        ),
     )
 
-    # --- objective expressions (math.md 9)
-    m.pollution_avoided = pyo.Expression(expr=_linear(pe_k, m.avoided.values()))
-    m.tce_saved = pyo.Expression(expr=_linear(tce_l, m.saved.values()))
-    m.capex_used = pyo.Expression(expr=_linear(park.capex, x_vars))
-    m.excess_total = pyo.Expression(expr=_linear(np.ones(len(soft_k)), m.excess.values()))
+    # --- what each year avoids, and the objective measures (math.md 9, 10)
+    def pollution_in(t: int) -> LinearExpression:
+        return _linear(pe_k, (m.avoided[k, t] for k in range(len(pe_k))))
 
-    # --- energy cap and energy reduction target, in tce (math.md 6)
+    def tce_in(t: int) -> LinearExpression:
+        return _linear(tce_l, (m.saved[l_, t] for l_ in range(len(tce_l))))
+
+    weight = park.discount_factors() if park.horizon_objective == "total" else None
+    counted = [
+        (t, 1.0 if weight is None else float(weight[t]))
+        for t in years
+        if weight is not None or t == last
+    ]
+    m.pollution_avoided = pyo.Expression(
+        expr=_linear(
+            [w * pe for t, w in counted for pe in pe_k],
+            [m.avoided[k, t] for t, _ in counted for k in range(len(pe_k))],
+        )
+    )
+    m.tce_saved = pyo.Expression(
+        expr=_linear(
+            [w * f for t, w in counted for f in tce_l],
+            [m.saved[l_, t] for t, _ in counted for l_ in range(len(tce_l))],
+        )
+    )
+    m.capex_used = pyo.Expression(expr=_linear(park.capex, x_vars))
+    m.excess_total = pyo.Expression(expr=_linear(np.ones(len(soft)), m.excess.values()))
+    if park.multi_year:  # discounted capex in the start year (math.md 10)
+        discount = park.discount_factors()
+        cost_expr = _linear(
+            [park.capex[j] * discount[t] for t in years for j in range(n)],
+            [m.start[j, t] for t in years for j in range(n)],
+        )
+    else:
+        cost_expr = m.capex_used
+
+    # --- energy cap and energy reduction target, in tce, by year (math.md 6)
     baseline_tce = float(park.baseline_tce())
-    has_cap = not np.isnan(park.energy_cap_tce)
-    has_cut = not np.isnan(park.energy_reduction)
-    m.energy_cap = pyo.Param(mutable=True, initialize=park.energy_cap_tce if has_cap else 0.0)
+    cap_years = [t for t in years if not np.isnan(park.energy_cap_by_year[t])]
+    cut_years = [t for t in years if not np.isnan(park.energy_reduction_by_year[t])]
+    m.energy_cap = pyo.Param(
+        cap_years, mutable=True, initialize={t: park.energy_cap_by_year[t] for t in cap_years}
+    )
     m.energy_reduction = pyo.Param(
-        mutable=True, initialize=park.energy_reduction if has_cut else 0.0
+        cut_years,
+        mutable=True,
+        initialize={t: park.energy_reduction_by_year[t] for t in cut_years},
     )
     m.energy_cap_row = pyo.Constraint(
-        [0] if has_cap else [], rule=lambda _m, _i: m.tce_saved >= baseline_tce - m.energy_cap
+        cap_years, rule=lambda _m, t: tce_in(t) >= baseline_tce - m.energy_cap[t]
     )
     m.energy_reduction_row = pyo.Constraint(
-        [0] if has_cut else [],
-        rule=lambda _m, _i: m.tce_saved >= m.energy_reduction * baseline_tce,
+        cut_years, rule=lambda _m, t: tce_in(t) >= m.energy_reduction[t] * baseline_tce
     )
 
     # --- exclusive groups, prerequisites, shared facilities (math.md 7, 8)
@@ -209,25 +368,31 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     prereq = park.prerequisites
     m.prerequisite = pyo.Constraint(
         range(len(prereq)),
-        rule=lambda _m, i: _linear([1.0, -1.0], [x_vars[prereq[i][0]], x_vars[prereq[i][1]]]) <= 0,
+        years,
+        rule=lambda _m, i, t: _linear(*effects.combine([1.0, -1.0], prereq[i], t)) <= 0,
     )
     facilities = park.facilities
     m.facility_capacity = pyo.Constraint(
         range(len(facilities)),
-        rule=lambda _m, s: (
+        years,
+        rule=lambda _m, s, t: (
             _linear(
-                [*facilities[s].use, -facilities[s].capacity],
-                [*(x_vars[j] for j in facilities[s].users), x_vars[facilities[s].index]],
+                *effects.combine(
+                    [*facilities[s].use, -facilities[s].capacity],
+                    [*facilities[s].users, facilities[s].index],
+                    t,
+                )
             )
             <= 0
         ),
     )
 
-    # --- epsilon floors for frontier studies (math.md 10). "Off" is a finite value no
+    # --- epsilon floors for frontier studies (math.md 12). "Off" is a finite value no
     # selection can fall below (every increase taken, no reduction), for the same reason
     # as the budget: a mutable Param starting at -inf would never be updated.
-    m.pollution_floor_off = -float(pe_k @ _row_increases(em_matrix)) - 1.0
-    m.energy_floor_off = -float(tce_l @ _row_increases(en_matrix)) - 1.0
+    total_weight = sum(w for _, w in counted)
+    m.pollution_floor_off = -total_weight * float(pe_k @ _row_increases(em_matrix)) - 1.0
+    m.energy_floor_off = -total_weight * float(tce_l @ _row_increases(en_matrix)) - 1.0
     m.pollution_floor = pyo.Param(mutable=True, initialize=m.pollution_floor_off)
     m.energy_floor = pyo.Param(mutable=True, initialize=m.energy_floor_off)
     m.pollution_floor_row = pyo.Constraint(expr=m.pollution_avoided >= m.pollution_floor)
@@ -244,7 +409,7 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     elif park.objective == "energy":
         expr = m.tce_saved - penalty
     else:
-        expr = m.capex_used + penalty
+        expr = cost_expr + penalty
     m.objective = pyo.Objective(expr=expr, sense=OBJECTIVE_SENSE[park.objective])
 
     return ParkModel(

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.registry import Registry
-from model.schema import PARK_ID, Scenario
+from model.schema import PARK_ID, Scenario, value_in_year
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,10 @@ class ParkData:
     prerequisites: list[tuple[int, int]]  # (j, k): j may only be chosen with k
     facilities: list[Facility]
     budget_total: float  # CNY, inf = no budget limit
-    park_cap: np.ndarray  # (P,) t/yr
-    reduction_target: np.ndarray  # (P,) fraction of the park baseline to remove
-    energy_cap_tce: float  # tce/yr, NaN = none
-    energy_reduction: float  # fraction of baseline tce to save, NaN = none
+    park_cap: np.ndarray  # (P,) t/yr in the final year
+    reduction_target: np.ndarray  # (P,) fraction of the park baseline to remove, final year
+    energy_cap_tce: float  # tce/yr in the final year, NaN = none
+    energy_reduction: float  # fraction of baseline tce to save in the final year, NaN = none
     permit_mode: str
     permit_penalty: float
     objective: str
@@ -77,7 +77,63 @@ class ParkData:
     weight_energy: float
     energy_basis: str
     discount_rate: float
+    # --- by year (Y = len(years)); the single-year arrays above are the final year's
+    permit_by_year: np.ndarray | None = None  # (Y, E, P)
+    park_cap_by_year: np.ndarray | None = None  # (Y, P)
+    reduction_by_year: np.ndarray | None = None  # (Y, P)
+    energy_cap_by_year: np.ndarray | None = None  # (Y,)
+    energy_reduction_by_year: np.ndarray | None = None  # (Y,)
+    budget_per_year: np.ndarray | None = None  # (Y,) CNY, inf = no limit that year
+    carry_over: bool = False
+    horizon_objective: str = "total"
+    # --- economics (issue 4): subsidies, no/low-cost options done at once, screening
+    subsidy: np.ndarray | None = None  # (N,) CNY of public money per project
+    public_budget: float = float("inf")
+    forced: np.ndarray | None = None  # (N,) bool: done at once, outside the budget
+    excluded: np.ndarray | None = None  # (N,) bool: failed the acceptance screening
     extras: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n, years = len(self.project_ids), len(self.years)
+        if self.permit_by_year is None:
+            self.permit_by_year = np.repeat(self.permit[None], years, axis=0)
+        if self.park_cap_by_year is None:
+            self.park_cap_by_year = np.repeat(self.park_cap[None], years, axis=0)
+        if self.reduction_by_year is None:
+            self.reduction_by_year = np.repeat(self.reduction_target[None], years, axis=0)
+        if self.energy_cap_by_year is None:
+            self.energy_cap_by_year = np.full(years, self.energy_cap_tce, dtype=float)
+        if self.energy_reduction_by_year is None:
+            self.energy_reduction_by_year = np.full(years, self.energy_reduction, dtype=float)
+        if self.budget_per_year is None:
+            self.budget_per_year = np.full(years, np.inf)
+        if self.subsidy is None:
+            self.subsidy = np.zeros(n)
+        if self.forced is None:
+            self.forced = np.zeros(n, dtype=bool)
+        if self.excluded is None:
+            self.excluded = np.zeros(n, dtype=bool)
+
+    @property
+    def multi_year(self) -> bool:
+        return len(self.years) > 1
+
+    def discount_factors(self) -> np.ndarray:
+        """(Y,) 1 / (1 + r)^(t - start): what a year's reduction is worth today."""
+        offsets = np.arange(len(self.years), dtype=float)
+        return 1.0 / (1.0 + self.discount_rate) ** offsets
+
+    def budget_capex(self) -> np.ndarray:
+        """(N,) what each project takes from the budget: capex net of subsidy; nothing
+        for options done at once outside the budget."""
+        return np.where(self.forced, 0.0, self.capex - self.subsidy)
+
+    def effective_from(self) -> np.ndarray:
+        """(N,) years after its start year at which a project takes effect. A single
+        planning year is a steady-state snapshot: lead times do not apply there."""
+        return (
+            self.lead_time.astype(int) if self.multi_year else np.zeros(len(self.project_ids), int)
+        )
 
     @property
     def n_projects(self) -> int:
@@ -90,7 +146,7 @@ class ParkData:
     def emission_pairs(self) -> np.ndarray:
         """(K, 2) array of (enterprise row, pollutant) pairs that can be non-zero:
         a baseline, a permit, or a project of that enterprise acting on that pollutant."""
-        active = (self.baseline_emissions > 0) | ~np.isnan(self.permit)
+        active = (self.baseline_emissions > 0) | ~np.isnan(self.permit_by_year).all(axis=0)
         coo = self.reduces.tocoo()
         active[self.owner[coo.row], coo.col] = True
         return np.argwhere(active)
@@ -159,11 +215,13 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
     row_of = {eid: i for i, eid in enumerate(enterprise_ids)}
     project_index = {p.id: j for j, p in enumerate(projects)}
 
-    permit = np.full((len(enterprise_ids), len(pollutant_ids)), np.nan)
+    years = scenario.horizon.years
+    permit = np.full((len(years), len(enterprise_ids), len(pollutant_ids)), np.nan)
     pollutant_col = {p: i for i, p in enumerate(pollutant_ids)}
     for r, caps in enumerate(rows_permit):
         for name, value in caps.items():
-            permit[r, pollutant_col[name]] = value
+            for t, year in enumerate(years):
+                permit[t, r, pollutant_col[name]] = value_in_year(value, year)
 
     groups: dict[str, list[int]] = {}
     prerequisites: list[tuple[int, int]] = []
@@ -195,16 +253,29 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
     else:
         tce_basis = tce_equivalent.copy()
 
-    def per_pollutant(values: dict[str, float]) -> np.ndarray:
-        out = np.full(len(pollutant_ids), np.nan)
+    def per_pollutant(values: dict) -> np.ndarray:
+        """(Y, P) values by year, NaN where none."""
+        out = np.full((len(years), len(pollutant_ids)), np.nan)
         for name, value in values.items():
-            out[pollutant_col[name]] = value
+            for t, year in enumerate(years):
+                out[t, pollutant_col[name]] = value_in_year(value, year)
         return out
+
+    def per_year(value) -> np.ndarray:
+        return np.array(
+            [np.nan if value is None else value_in_year(value, year) for year in years], float
+        )
+
+    park_caps, reductions = per_pollutant(targets.park_caps), per_pollutant(targets.reduction)
+    energy_caps, energy_cuts = per_year(targets.energy_cap_tce), per_year(targets.energy_reduction)
+    budget_years = np.array([scenario.budget.per_year.get(y, np.inf) for y in years], float)
+    if scenario.budget.carry_over:  # unlisted years bring no new money
+        budget_years = np.where(np.isinf(budget_years), 0.0, budget_years)
 
     budget_total = scenario.budget.total
     return ParkData(
         name=scenario.name,
-        years=scenario.horizon.years,
+        years=years,
         project_ids=[p.id for p in projects],
         project_names=[p.name or p.id for p in projects],
         project_categories=[p.category or "" for p in projects],
@@ -225,7 +296,7 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
         saves=_sparse_rows([p.saves for p in projects], carrier_ids),
         baseline_emissions=_dict_matrix([b.emissions for b in rows_baseline], pollutant_ids),
         baseline_energy=_dict_matrix([b.energy for b in rows_baseline], carrier_ids),
-        permit=permit,
+        permit=permit[-1],
         pe_per_t=np.array([1000.0 / p.pe_kg if p.pe_kg else 0.0 for p in pollutants]),
         tax_rate=np.array([np.nan if p.tax_rate is None else p.tax_rate for p in pollutants]),
         tce_per_unit=tce_basis,
@@ -236,10 +307,10 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
         prerequisites=prerequisites,
         facilities=facilities,
         budget_total=float("inf") if budget_total is None else float(budget_total),
-        park_cap=per_pollutant(targets.park_caps),
-        reduction_target=per_pollutant(targets.reduction),
-        energy_cap_tce=np.nan if targets.energy_cap_tce is None else targets.energy_cap_tce,
-        energy_reduction=np.nan if targets.energy_reduction is None else targets.energy_reduction,
+        park_cap=park_caps[-1],
+        reduction_target=reductions[-1],
+        energy_cap_tce=float(energy_caps[-1]),
+        energy_reduction=float(energy_cuts[-1]),
         permit_mode=targets.permits,
         permit_penalty=targets.permit_penalty,
         objective=scenario.objective.minimize,
@@ -247,4 +318,14 @@ def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
         weight_energy=float(scenario.objective.weights.get("energy", 0.0)),
         energy_basis=scenario.objective.energy_basis,
         discount_rate=scenario.discount_rate,
+        permit_by_year=permit,
+        park_cap_by_year=park_caps,
+        reduction_by_year=reductions,
+        energy_cap_by_year=energy_caps,
+        energy_reduction_by_year=energy_cuts,
+        budget_per_year=budget_years
+        if scenario.budget.per_year or scenario.budget.carry_over
+        else np.full(len(years), np.inf),
+        carry_over=scenario.budget.carry_over,
+        horizon_objective=scenario.objective.horizon,
     )

@@ -439,12 +439,21 @@ def _registry(scenario: Scenario, ctx: _Context) -> Registry:
 def _check(scenario: Scenario, ctx: _Context) -> Registry:
     """Rules beyond the schema; the first broken one is raised. Returns the registry."""
     horizon = scenario.horizon
-    if horizon.end != horizon.start:
-        raise ctx.error(
-            ("horizon", "end"),
-            "several years need the multi-year model, not available yet: use start == end",
-        )
     registry = _registry(scenario, ctx)
+
+    def by_year(loc: Loc, value, low: float | None, high: float | None = None) -> None:
+        """A number, or {year: number} with every year inside the horizon."""
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for year, number in items:
+            where = loc if year is None else (*loc, str(year))
+            if year is not None and year not in horizon.years:
+                raise ctx.error(
+                    where, f"year {year} is outside the horizon {horizon.start}-{horizon.end}"
+                )
+            if low is not None and number < low:
+                raise ctx.error(where, f"must be >= {low:g}")
+            if high is not None and not low < number <= high:
+                raise ctx.error(where, "must be a fraction in (0, 1], e.g. 0.1 for 10 %")
 
     def known(loc: Loc, name: str, names: Sequence[str], what: str, hint: str = "") -> None:
         if name not in names:
@@ -453,8 +462,7 @@ def _check(scenario: Scenario, ctx: _Context) -> Registry:
     def amounts(loc: Loc, values: dict, names: Sequence[str], what: str, low: float | None) -> None:
         for name, value in values.items():
             known((*loc, name), name, names, what, f" (declare it under {what}s:)")
-            if low is not None and value < low:
-                raise ctx.error((*loc, name), f"must be >= {low:g}")
+            by_year((*loc, name), value, low)
 
     pollutants, carriers = list(registry.pollutants), list(registry.carriers)
     enterprise_ids: dict[str, int] = {}
@@ -526,10 +534,11 @@ def _check(scenario: Scenario, ctx: _Context) -> Registry:
     amounts(("targets", "park_caps"), targets.park_caps, pollutants, "pollutant", 0)
     amounts(("targets", "reduction"), targets.reduction, pollutants, "pollutant", None)
     for name, fraction in targets.reduction.items():
-        if not 0 < fraction <= 1:
-            raise ctx.error(
-                ("targets", "reduction", name), "must be a fraction in (0, 1], e.g. 0.1 for 10 %"
-            )
+        by_year(("targets", "reduction", name), fraction, 0, 1)
+    if targets.energy_cap_tce is not None:
+        by_year(("targets", "energy_cap_tce"), targets.energy_cap_tce, 0)
+    if targets.energy_reduction is not None:
+        by_year(("targets", "energy_reduction"), targets.energy_reduction, 0, 1)
     for name, weight in scenario.objective.weights.items():
         if weight < 0:
             raise ctx.error(("objective", "weights", name), "must be >= 0")

@@ -41,6 +41,22 @@ PARK_ID = "park"
 """Owner id of park-shared facilities; their effects act on the park's own row."""
 
 Sector = Literal[KEY_INDUSTRIES]  # type: ignore[valid-type]
+
+YearValue = float | dict[int, float]
+"""A limit that may change by year: one number for every year, or {year: value}. With a
+mapping, a year takes the value of the latest listed year at or before it; years before
+the first listed one take the first value (so {2021: 10, 2023: 8} means 10, 10, 8)."""
+
+
+def value_in_year(value: YearValue | None, year: int) -> float | None:
+    """The value of a `YearValue` in `year` (None stays None)."""
+    if value is None or not isinstance(value, dict):
+        return value
+    listed = sorted(value)
+    earlier = [y for y in listed if y <= year]
+    return float(value[earlier[-1] if earlier else listed[0]])
+
+
 NonNegative = Field(ge=0)
 
 
@@ -132,8 +148,8 @@ class Enterprise(StrictModel):
     name: str | None = None
     sector: Sector = "other"  # type: ignore[valid-type]
     baseline: Baseline = Field(default_factory=Baseline)
-    permit: dict[str, float] = Field(default_factory=dict)
-    """Emission-permit caps, t/yr, by pollutant."""
+    permit: dict[str, YearValue] = Field(default_factory=dict)
+    """Emission-permit caps, t/yr, by pollutant (may tighten by year)."""
     source: str | None = None
     """Where the enterprise's figures come from (free text)."""
     output_value: float | None = Field(default=None, gt=0)
@@ -153,7 +169,7 @@ class ParkRow(StrictModel):
     """The park's own row: emissions/energy of existing shared facilities, if any."""
 
     baseline: Baseline = Field(default_factory=Baseline)
-    permit: dict[str, float] = Field(default_factory=dict)
+    permit: dict[str, YearValue] = Field(default_factory=dict)
 
 
 class Project(StrictModel):
@@ -197,6 +213,9 @@ class Budget(StrictModel):
     total: float | None = Field(default=None, ge=0)
     """Money for capex, CNY: net of subsidies when `subsidy` is set (enterprises' own)."""
     per_year: dict[int, float] = Field(default_factory=dict)
+    """Money for capex started in each year, CNY (multi-year horizons)."""
+    carry_over: bool = False
+    """Unspent money of a year may be spent in later years."""
     subsidy: Subsidy = Field(default_factory=Subsidy)
 
 
@@ -258,12 +277,12 @@ class Analysis(StrictModel):
 
 
 class Targets(StrictModel):
-    park_caps: dict[str, float] = Field(default_factory=dict)
-    """Park-wide caps on emissions after projects, t/yr, by pollutant."""
-    reduction: dict[str, float] = Field(default_factory=dict)
+    park_caps: dict[str, YearValue] = Field(default_factory=dict)
+    """Park-wide caps on emissions after projects, t/yr, by pollutant (may tighten)."""
+    reduction: dict[str, YearValue] = Field(default_factory=dict)
     """Minimum fraction (0..1] of the park's baseline of a pollutant to be removed."""
-    energy_cap_tce: float | None = Field(default=None, ge=0)
-    energy_reduction: float | None = Field(default=None, gt=0, le=1)
+    energy_cap_tce: YearValue | None = None
+    energy_reduction: YearValue | None = None
     """Minimum fraction of the park's baseline energy (tce) to be saved."""
     permits: Literal["hard", "soft", "off"] = "hard"
     permit_penalty: float = Field(default=1.0e6, gt=0)
@@ -277,6 +296,9 @@ class Objective(StrictModel):
     )
     """Weights of pollution equivalents and of tce in the weighted objective."""
     energy_basis: Literal["equivalent", "equal_value"] = "equivalent"
+    horizon: Literal["total", "final"] = "total"
+    """Multi-year: count pollution and energy summed over the horizon (discounted at
+    `discount_rate`, so earlier is worth more) or in the final year only."""
 
 
 class SolverOptions(StrictModel):

@@ -30,7 +30,8 @@ class SolveResult:
     bound: float | None = None
     gap: float | None = None  # relative, as reported by the solver
     seconds: float = 0.0
-    x: np.ndarray | None = None  # (N,) project levels in [0, 1]
+    x: np.ndarray | None = None  # (N,) project levels in [0, 1] (done within the horizon)
+    starts: np.ndarray | None = None  # (Y, N) level started in each planning year
     duals: dict[str, float] = field(default_factory=dict)
     message: str = ""
 

@@ -114,6 +114,7 @@ class HighsPersistentSolver:
         if has_incumbent and status in ("optimal", "time_limit"):
             results.solution_loader.load_vars()
             result.x = self.park_model.x_values()
+            result.starts = self.park_model.start_values()
             result.objective = results.incumbent_objective
             result.bound = results.objective_bound
             info = self.highs.getInfo()

@@ -111,6 +111,7 @@ class PyomoSolver:
         if status in ("optimal", "time_limit") and has_solution:
             model.solutions.load_from(results)
             result.x = self.park_model.x_values()
+            result.starts = self.park_model.start_values()
             result.objective = pyo.value(model.objective)
             result.gap = 0.0 if status == "optimal" else None
         return result

@@ -495,10 +495,11 @@ BAD_CASES = [
     ("projects.1.capex", "abc", "projects[1] (id E02-P1).capex: not a number: 'abc'"),
     ("horizon", DELETE, "horizon: missing required key"),
     (
-        "horizon.end",
-        2026,
-        "horizon.end: several years need the multi-year model, not available yet: use start == end",
+        "targets.park_caps",
+        {"COD": {2030: 5.0}},
+        "targets.park_caps.COD.2030: year 2030 is outside the horizon 2024-2024",
     ),
+    ("targets.energy_reduction", 1.5, "targets.energy_reduction: must be a fraction in (0, 1]"),
     ("horizon.end", 2023, "horizon.end: end 2023 is before start 2024"),
     (
         "projects.1.owner",

@@ -1,0 +1,277 @@
+"""Scale benchmark: ParkCP's whole run against a raw highspy baseline on the same park.
+
+    python benchmarks/scale.py [--n 10000] [--repeat 1] [--phases] [--keep DIR]
+
+For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0) is written
+as YAML + CSV tables into a temporary folder, and in the same run two subprocesses are
+timed from start to exit (Python start-up and imports included):
+
+(a) ParkCP: `python -m model.run <yaml> --out <tmp>` (must exit 0). By default with
+    `--set analysis.why_not_max_projects=0`, because the "why not" analysis re-solves
+    the MILP a few times per left-out project and the baseline solves once;
+    `--parkcp-args ''` measures the CLI exactly as a user runs it.
+(b) raw: `python benchmarks/raw_highs.py <yaml>`: PyYAML + pandas read the same files
+    into arrays, highspy gets the identical MILP in the identical order, solves it and
+    writes the selection as CSV.
+
+Both solve the same LP with the same options, so HiGHS takes the same path; the ratio
+(a)/(b) is ParkCP's overhead (target: ratio <= 1.5). Both selections are re-evaluated
+with the raw arrays (objective = weighted pollution equivalents + tce avoided, as the
+model states it) and must agree within the MIP gap. With --repeat > 1 the two sides
+alternate and the median is reported. The phase breakdown comes from the `time_*_s`
+attributes of ParkCP's results.nc; --phases also times each phase in-process
+(load, compile, precheck, build, hand-over to HiGHS, solve, results, writing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from raw_highs import objective_value, raw_from_files  # noqa: E402
+from synthetic import write_scenario  # noqa: E402
+
+TARGET_RATIO = 1.5
+DEFAULT_PARKCP_ARGS = "--set analysis.why_not_max_projects=0"
+
+
+def _timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    return time.perf_counter() - started, done
+
+
+def run_parkcp(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dict]:
+    """Wall time of the CLI, and the results.nc attrs and selection it wrote."""
+    import xarray as xr
+
+    command = [sys.executable, "-m", "model.run", str(yaml_path), "--out", str(out), *extra]
+    seconds, done = _timed(command)
+    if done.returncode != 0:
+        raise SystemExit(
+            f"ParkCP exited {done.returncode}: {shlex.join(command)}\n{done.stderr[-2000:]}"
+        )
+    folder = next(p.parent for p in out.glob("*/results.nc"))
+    with xr.open_dataset(folder / "results.nc") as ds:
+        attrs = dict(ds.attrs)
+        selected = ds["selected"]
+        level = selected.max("year") if "year" in selected.dims else selected
+        x = dict(zip(ds["project"].values.astype(str), level.values.astype(float), strict=True))
+    return seconds, {"attrs": attrs, "x": x}
+
+
+def run_raw(yaml_path: Path, out: Path) -> tuple[float, dict]:
+    """Wall time of the raw baseline and its JSON report (+ its selection)."""
+    command = [sys.executable, str(HERE / "raw_highs.py"), str(yaml_path), "--out", str(out)]
+    seconds, done = _timed(command)
+    if done.returncode != 0:
+        raise SystemExit(f"raw baseline exited {done.returncode}\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    import pandas as pd
+
+    table = pd.read_csv(out / "raw_selected_projects.csv")
+    report["x"] = dict(zip(table["project"].astype(str), table["level"], strict=True))
+    return seconds, report
+
+
+def in_process_phases(yaml_path: Path, out: Path, extra_sets: list[str]) -> dict[str, float]:
+    """Time each ParkCP phase in this process with perf_counter (imports excluded)."""
+    from model.diagnose import precheck
+    from model.evaluate import evaluate
+    from model.formulation import build_model
+    from model.park import compile_park
+    from model.pipeline import objective_gap_in_units
+    from model.report import write_report
+    from model.results import build_dataset, write_dataset, write_selected_csv
+    from model.scenario import load_scenario
+    from solvers.factory import make_solver
+
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = now - mark
+        mark = now
+
+    loaded = load_scenario(yaml_path, None, extra_sets)
+    lap("load YAML+CSV, validate")
+    park = compile_park(loaded.scenario, loaded.registry)
+    lap("compile_park")
+    precheck(park)
+    lap("precheck")
+    park_model = build_model(park)
+    lap("build_model (Pyomo)")
+    solver = make_solver(park_model, loaded.scenario.solver)
+    solver.prepare()
+    lap("hand-over to HiGHS")
+    result = solver.solve()
+    lap("solve (HiGHS run + load)")
+    state = evaluate(park, result.x)
+    gap_abs, gap_units = objective_gap_in_units(park, result)
+    meta = {
+        "merged": loaded.merged,
+        "input_hash": loaded.input_hash,
+        "scenario_file": str(loaded.path),
+        "gap_abs": gap_abs,
+        "gap_units": gap_units,
+        "timings": {},
+    }
+    dataset = build_dataset(park, result, state, meta)
+    lap("evaluate + build Dataset")
+    folder = out / park.name
+    folder.mkdir(parents=True, exist_ok=True)
+    write_selected_csv(dataset, folder / "selected_projects.csv")
+    lap("write selected_projects.csv")
+    write_report(dataset, folder / "summary.html")
+    lap("write summary.html")
+    write_dataset(dataset, folder / "results.nc")
+    lap("write results.nc")
+    return phases
+
+
+def _import_seconds(modules: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    return float(done.stdout.strip()) if done.returncode == 0 else float("nan")
+
+
+def _selection(x: dict[str, float], ids: list[str]) -> np.ndarray:
+    return np.array([x.get(i, 0.0) for i in ids], dtype=float)
+
+
+def benchmark(n: int, repeat: int, parkcp_args: list[str], phases: bool, keep: Path | None):
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"parkcp-scale-{n}-"))
+    started = time.perf_counter()
+    yaml_path = write_scenario(n, folder / "scenario")
+    print(f"N = {n}: scenario written to {yaml_path} in {time.perf_counter() - started:.1f} s")
+    parkcp_times, raw_times = [], []
+    parkcp = raw = None
+    for i in range(repeat):
+        order = ("parkcp", "raw") if i % 2 == 0 else ("raw", "parkcp")
+        for side in order:
+            if side == "parkcp":
+                seconds, parkcp = run_parkcp(yaml_path, folder / f"parkcp-{i}", parkcp_args)
+                parkcp_times.append(seconds)
+            else:
+                seconds, raw = run_raw(yaml_path, folder / f"raw-{i}")
+                raw_times.append(seconds)
+            print(f"  run {i + 1} {side:6s} {seconds:8.2f} s", flush=True)
+
+    arrays, solver = raw_from_files(yaml_path)
+    gap = float(solver.get("mip_gap", 1.0e-4))
+    value_parkcp = objective_value(arrays, _selection(parkcp["x"], arrays.project_ids))
+    value_raw = objective_value(arrays, _selection(raw["x"], arrays.project_ids))
+    agree = abs(value_parkcp - value_raw) <= gap * max(abs(value_parkcp), abs(value_raw), 1.0)
+    t_parkcp, t_raw = statistics.median(parkcp_times), statistics.median(raw_times)
+    row = {
+        "n": n,
+        "parkcp_s": t_parkcp,
+        "raw_s": t_raw,
+        "ratio": t_parkcp / t_raw,
+        "parkcp_objective": parkcp["attrs"].get("objective"),
+        "raw_objective": raw["objective"],
+        "parkcp_evaluated": value_parkcp,
+        "raw_evaluated": value_raw,
+        "agree": bool(agree),
+        "parkcp_solver_s": parkcp["attrs"].get("solver_seconds"),
+        "raw_solve_s": raw["solve_s"],
+        "raw_phases": {k: raw[k] for k in ("read_s", "build_s", "solve_s", "write_s")},
+        "parkcp_phases": {
+            k: v for k, v in parkcp["attrs"].items() if k.startswith("time_") and k.endswith("_s")
+        },
+        "raw_nodes": raw.get("mip_node_count"),
+        "raw_lp_iterations": raw.get("simplex_iteration_count"),
+        "folder": str(folder),
+    }
+    if phases:
+        row["in_process"] = in_process_phases(
+            yaml_path, folder / "phases", _sets(parkcp_args)
+        )
+    return row
+
+
+def _sets(parkcp_args: list[str]) -> list[str]:
+    """The KEY=VALUE parts of `--set KEY=VALUE` arguments."""
+    return [parkcp_args[i + 1] for i, a in enumerate(parkcp_args[:-1]) if a == "--set"]
+
+
+def print_report(rows: list[dict]) -> None:
+    print()
+    header = (
+        f"{'N':>7} {'ParkCP s':>9} {'raw s':>8} {'ratio':>6}  {'ParkCP objective':>18} "
+        f"{'raw objective':>18}  agree  target ratio <= {TARGET_RATIO}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        verdict = "met" if r["ratio"] <= TARGET_RATIO else "NOT met"
+        print(
+            f"{r['n']:>7} {r['parkcp_s']:>9.2f} {r['raw_s']:>8.2f} {r['ratio']:>6.2f}  "
+            f"{r['parkcp_objective']:>18.6f} {r['raw_objective']:>18.6f}  "
+            f"{'yes' if r['agree'] else 'NO':5s}  {verdict}"
+        )
+    for r in rows:
+        print(f"\nN = {r['n']}: solver time ParkCP {r['parkcp_solver_s']:.2f} s, raw "
+              f"{r['raw_solve_s']:.2f} s ({r['raw_nodes']} nodes, {r['raw_lp_iterations']} "
+              "LP iterations); everything else:")
+        other_parkcp = r["parkcp_s"] - (r["parkcp_solver_s"] or 0.0)
+        other_raw = r["raw_s"] - r["raw_solve_s"]
+        print(f"  ParkCP {other_parkcp:.2f} s, raw {other_raw:.2f} s "
+              f"(ratio without the solve {other_parkcp / other_raw:.2f})")
+        print("  ParkCP phases (results.nc attrs): " + ", ".join(
+            f"{k[5:-2]} {v:.2f}" for k, v in r["parkcp_phases"].items()
+        ))
+        print("  raw phases: " + ", ".join(f"{k[:-2]} {v:.2f}" for k, v in r["raw_phases"].items()))
+        if "in_process" in r:
+            print("  ParkCP in-process phases:")
+            for name, seconds in r["in_process"].items():
+                print(f"    {name:32s} {seconds:8.2f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000], help="project counts")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side (median)")
+    parser.add_argument(
+        "--parkcp-args",
+        default=DEFAULT_PARKCP_ARGS,
+        help=f"extra arguments for model.run (default: {DEFAULT_PARKCP_ARGS!r})",
+    )
+    parser.add_argument("--phases", action="store_true", help="also time phases in-process")
+    parser.add_argument("--keep", type=Path, help="write into this folder (kept)")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args(argv)
+
+    extra = shlex.split(args.parkcp_args)
+    print(
+        "import time, fresh process: ParkCP CLI modules "
+        f"{_import_seconds('model.run, model.pipeline, model.report, model.results'):.2f} s, "
+        f"raw baseline modules {_import_seconds('highspy, pandas, scipy.sparse, yaml'):.2f} s"
+    )
+    rows = []
+    for n in args.n:
+        keep = args.keep / f"n{n}" if args.keep else None
+        rows.append(benchmark(n, args.repeat, extra, args.phases, keep))
+    print_report(rows)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, default=float), encoding="utf-8")
+    return 0 if all(r["agree"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
