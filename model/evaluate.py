@@ -12,7 +12,7 @@ use them, so the reported figures never depend on how a solver scaled its variab
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,17 +42,17 @@ def owner_matrix(park: ParkData) -> sp.csr_array:
     )
 
 
-def evaluate(park: ParkData, x: np.ndarray) -> ParkState:
-    """The park's emissions, energy, CO2 and spending when project j is taken at level x[j]."""
+def evaluate(park: ParkData, x: np.ndarray, year_index: int = -1) -> ParkState:
+    """The park's emissions, energy, CO2 and spending when project j is in effect at level
+    x[j]; permits are those of planning year `year_index` (default: the final year)."""
     x = np.asarray(x, dtype=float)
+    permit = park.permit_by_year[year_index]
     owners = owner_matrix(park)
     removed = owners @ (park.reduces.multiply(x[:, None]).tocsr())
     saved = owners @ (park.saves.multiply(x[:, None]).tocsr())
     emissions = np.maximum(0.0, park.baseline_emissions - removed.toarray())
     energy = np.maximum(0.0, park.baseline_energy - saved.toarray())
-    excess = np.where(
-        np.isnan(park.permit), 0.0, np.maximum(0.0, emissions - np.nan_to_num(park.permit))
-    )
+    excess = np.where(np.isnan(permit), 0.0, np.maximum(0.0, emissions - np.nan_to_num(permit)))
     return ParkState(
         x=x,
         emissions=emissions,
@@ -72,3 +72,15 @@ def avoided_totals(park: ParkData, x: np.ndarray) -> tuple[float, float, float]:
     pe_avoided = park.baseline_pollution_eq() - float(state.pollution_eq.sum())
     tce_saved = park.baseline_tce() - float(state.energy_tce.sum())
     return pe_avoided, tce_saved, state.capex
+
+
+def yearly_states(park: ParkData, starts: np.ndarray) -> list[ParkState]:
+    """One ParkState per planning year from the (Y, N) levels started each year: a project
+    counts in year t when started at s with s + lead time <= t (a single year ignores
+    lead times). `capex` of each state is the money spent in that year."""
+    levels = park.in_effect(starts)
+    states = []
+    for t in range(len(park.years)):
+        state = evaluate(park, levels[t], year_index=t)
+        states.append(replace(state, capex=float(park.capex @ starts[t])))
+    return states

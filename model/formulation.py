@@ -68,18 +68,6 @@ class ParkModel:
         return values
 
 
-def in_effect(park: ParkData, starts: np.ndarray) -> np.ndarray:
-    """(Y, N) level in effect each year from (Y, N) levels started each year: a project
-    started in year s acts from year s + lead time on (math.md 10)."""
-    lead = park.effective_from()
-    years = len(park.years)
-    levels = np.zeros_like(starts)
-    for t in range(years):
-        for s in range(t + 1):
-            levels[t] += np.where(s + lead <= t, starts[s], 0.0)
-    return levels
-
-
 def pair_matrix(
     pairs: np.ndarray, effects: sp.csr_array, owner: np.ndarray, n_rows: int
 ) -> sp.csr_array:

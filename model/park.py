@@ -143,6 +143,16 @@ class ParkData:
     def park_row(self) -> int:
         return len(self.enterprise_ids) - 1
 
+    def in_effect(self, starts: np.ndarray) -> np.ndarray:
+        """(Y, N) level in effect each year from the (Y, N) levels started each year: a
+        project started in year s acts from year s + lead time on (math.md 10)."""
+        lead = self.effective_from()
+        levels = np.zeros_like(np.asarray(starts, dtype=float))
+        for t in range(len(self.years)):
+            for s in range(t + 1):
+                levels[t] += np.where(s + lead <= t, starts[s], 0.0)
+        return levels
+
     def emission_pairs(self) -> np.ndarray:
         """(K, 2) array of (enterprise row, pollutant) pairs that can be non-zero:
         a baseline, a permit, or a project of that enterprise acting on that pollutant."""

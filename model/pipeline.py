@@ -11,13 +11,13 @@ only when the solver proves the model infeasible), results (evaluation + Dataset
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
 
 from model.diagnose import elastic_explanation, precheck
-from model.evaluate import ParkState, evaluate
+from model.evaluate import ParkState, evaluate, yearly_states
 from model.formulation import ParkModel, build_model
 from model.park import ParkData, compile_park
 from model.results import build_dataset, make_variable
@@ -113,7 +113,10 @@ def run_scenario(
         "gap_units": gap_units,
         "timings": dict(timings),
     }
-    outcome.dataset = build_dataset(park, result, outcome.state, meta)
+    yearly = yearly_states(park, result.starts) if result.starts is not None else None
+    if yearly is not None and park.multi_year:  # the park at the end of the horizon
+        outcome.state = replace(yearly[-1], capex=outcome.state.capex)
+    outcome.dataset = build_dataset(park, result, outcome.state, meta, yearly)
     clock.lap("results")
     limit = loaded.scenario.analysis.why_not_max_projects if why_not is None else why_not
     if park.objective != "cost" and result.status == "optimal":

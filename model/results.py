@@ -118,20 +118,19 @@ def make_variable(dims: tuple[str, ...], data: Any, units: str, long_name: str) 
     return xr.Variable(dims, data, attrs={"units": units, "long_name": long_name})
 
 
-def _per_year(values: np.ndarray, n_years: int) -> np.ndarray:
-    """Repeat an array along a new leading year axis (the decision is the same each year)."""
-    return np.repeat(np.asarray(values, dtype=float)[None, ...], n_years, axis=0)
-
-
 def build_dataset(
-    park: ParkData, result: SolveResult, state: ParkState, meta: dict[str, Any] | None = None
+    park: ParkData,
+    result: SolveResult,
+    state: ParkState,
+    meta: dict[str, Any] | None = None,
+    yearly: list[ParkState] | None = None,
 ) -> xr.Dataset:
     """Collect inputs, the selection and its consequences into one Dataset.
 
-    `state` must be `model.evaluate.evaluate(park, result.x)`. The current model takes
-    one decision for the whole horizon, so every year holds the same levels and "after"
-    figures; the `year` dimension is kept so a multi-year model fills it year by year.
-    `capex_used` puts all investment in the first planning year.
+    `state` must be `model.evaluate.evaluate(park, result.x)`; `yearly` the states of
+    each planning year (`model.evaluate.yearly_states`), whose `capex` is the money
+    spent that year. Without `yearly` every year holds `state` and all investment falls
+    in the first planning year.
 
     `meta` (simple values) goes into the attributes as given and takes precedence over
     computed ones; `meta["merged"]` (the merged scenario input) is stored as the JSON
@@ -150,18 +149,55 @@ def build_dataset(
     yep, yec = ("year", *ep), ("year", *ec)
 
     baseline_pe = park.baseline_emissions * park.pe_per_t
-    capex_used = np.zeros(n_years)
-    if n_years:
+    if yearly is None:
+        yearly = [state] * n_years
+        capex_used = np.zeros(n_years)
         capex_used[0] = state.capex
+    else:
+        capex_used = np.array([s.capex for s in yearly])
+
+    def by_year(name: str) -> np.ndarray:
+        return np.stack([getattr(s, name) for s in yearly])
+
     reduces = park.reduces.toarray() if park.n_projects else np.zeros((0, len(park.pollutant_ids)))
     saves = park.saves.toarray() if park.n_projects else np.zeros((0, len(park.carrier_ids)))
 
+    if result.starts is not None:
+        starts = np.asarray(result.starts, dtype=float)
+    else:  # no start years known: everything starts in the first planning year
+        starts = np.zeros((n_years, park.n_projects))
+        starts[0] = x
+    started_any = starts > CHOSEN_THRESHOLD
+    start_year = np.where(
+        started_any.any(axis=0), np.asarray(park.years)[started_any.argmax(axis=0)], -1
+    )
     data_vars = {
+        "started": make_variable(
+            ("year", "project"),
+            np.asarray(starts, dtype=float),
+            "1",
+            "level of the project started (invested in) in the year",
+        ),
+        "start_year": make_variable(
+            project, start_year.astype(int), "year", "year the project starts (-1 = not chosen)"
+        ),
+        "permit_by_year": make_variable(
+            ("year", *ep), park.permit_by_year, "t/yr", "emission-permit cap in each year"
+        ),
+        "park_cap_by_year": make_variable(
+            ("year", "pollutant"), park.park_cap_by_year, "t/yr", "park cap in each year"
+        ),
+        "budget_by_year": make_variable(
+            year,
+            np.where(np.isfinite(park.budget_per_year), park.budget_per_year, np.nan),
+            "CNY",
+            "money for capex started in the year (NaN = no per-year limit)",
+        ),
         "selected": make_variable(
             ("year", "project"),
-            _per_year(x, n_years),
+            by_year("x"),
             "1",
-            "adoption level of the project (1 = fully adopted, 0 = not chosen)",
+            "level of the project in effect in the year (1 = fully adopted, 0 = not)",
         ),
         "capex": make_variable(project, park.capex, "CNY", "investment cost at full adoption"),
         "opex_change": make_variable(
@@ -191,12 +227,12 @@ def build_dataset(
             ep, park.baseline_emissions, "t/yr", "emissions before"
         ),
         "emissions": make_variable(
-            yep, _per_year(state.emissions, n_years), "t/yr", "emissions after the chosen projects"
+            yep, by_year("emissions"), "t/yr", "emissions after the chosen projects"
         ),
         "permit": make_variable(ep, park.permit, "t/yr", "emission-permit cap (NaN = no permit)"),
         "permit_excess": make_variable(
             yep,
-            _per_year(state.permit_excess, n_years),
+            by_year("permit_excess"),
             "t/yr",
             "emissions after above the permit (0 where within or no permit)",
         ),
@@ -205,7 +241,7 @@ def build_dataset(
         ),
         "pollution_eq": make_variable(
             yep,
-            _per_year(state.pollution_eq, n_years),
+            by_year("pollution_eq"),
             _PE_UNITS,
             "pollution equivalents after the chosen projects",
         ),
@@ -214,7 +250,7 @@ def build_dataset(
         ),
         "energy": make_variable(
             yec,
-            _per_year(state.energy, n_years),
+            by_year("energy"),
             "carrier units/yr (see carrier_unit)",
             "energy use after",
         ),
@@ -226,16 +262,14 @@ def build_dataset(
         ),
         "energy_tce": make_variable(
             yec,
-            _per_year(state.energy_tce, n_years),
+            by_year("energy_tce"),
             "tce/yr",
             "energy use after, tonnes of standard coal equivalent",
         ),
         "co2_baseline": make_variable(
             ec, park.baseline_energy * park.co2_per_unit, "tCO2/yr", "CO2 from energy use before"
         ),
-        "co2": make_variable(
-            yec, _per_year(state.co2, n_years), "tCO2/yr", "CO2 from energy use after"
-        ),
+        "co2": make_variable(yec, by_year("co2"), "tCO2/yr", "CO2 from energy use after"),
         "park_cap": make_variable(
             ("pollutant",), park.park_cap, "t/yr", "park-wide cap on emissions after (NaN = none)"
         ),

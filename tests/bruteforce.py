@@ -235,8 +235,15 @@ def constraint_checks(park: ParkData, x: np.ndarray) -> dict[str, np.ndarray]:
     ok = {name: np.ones(count, dtype=bool) for name in CONSTRAINT_FAMILIES}
 
     if np.isfinite(park.budget_total):
-        spent = selections @ park.capex
+        # enterprises pay capex net of subsidy; options done at once are outside the budget
+        own = np.where(park.forced, 0.0, park.capex - park.subsidy)
+        spent = selections @ own
         ok["budget"] = spent <= park.budget_total + _tol(park.budget_total)
+    if np.isfinite(park.public_budget):
+        public = selections @ park.subsidy
+        ok["budget"] &= public <= park.public_budget + _tol(park.public_budget)
+    ok["budget"] &= (selections[:, park.forced] >= 1.0 - TOLERANCE).all(axis=1)
+    ok["budget"] &= (selections[:, park.excluded] <= TOLERANCE).all(axis=1)
 
     if park.permit_mode == "hard":
         has_permit = ~np.isnan(park.permit)

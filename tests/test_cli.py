@@ -31,8 +31,13 @@ BASE = {
     ],
     "projects": [
         {"id": "E1-P1", "owner": "E1", "capex": 100.0, "reduces": {"COD": 4.0}},
-        {"id": "E1-P2", "owner": "E1", "capex": 50.0, "reduces": {"Cr6": 0.005},
-         "saves": {"electricity": 100}},
+        {
+            "id": "E1-P2",
+            "owner": "E1",
+            "capex": 50.0,
+            "reduces": {"Cr6": 0.005},
+            "saves": {"electricity": 100},
+        },
         {"id": "E2-P1", "owner": "E2", "capex": 80.0, "reduces": {"COD": 9.0}},
     ],
     "budget": {"total": 200.0},
@@ -66,37 +71,92 @@ def mutated(change) -> dict:
 BAD_INPUTS = [
     ("yaml-syntax", "name: x\nhorizon: {start: 2021\n", [], "scenario.yaml"),
     ("top-level-list", "- a\n- b\n", [], "scenario.yaml"),
-    ("unknown-pollutant", lambda d: d["projects"][0]["reduces"].update({"CODD": 1.0}),
-     [], "projects[0] (id E1-P1).reduces.CODD"),
-    ("did-you-mean", lambda d: d["projects"][0]["reduces"].update({"CODD": 1.0}),
-     [], "did you mean 'COD'"),
-    ("unknown-carrier", lambda d: d["projects"][1]["saves"].update({"electricty": 1}),
-     [], "projects[1] (id E1-P2).saves.electricty"),
-    ("negative-capex", lambda d: d["projects"][2].update({"capex": -5}),
-     [], "projects[2] (id E2-P1).capex"),
-    ("misspelt-key", lambda d: d["projects"][0].update({"capx": 5}),
-     [], "projects[0] (id E1-P1).capx"),
-    ("duplicate-project", lambda d: d["projects"][1].update({"id": "E1-P1"}),
-     [], "projects[1]"),
-    ("unknown-owner", lambda d: d["projects"][2].update({"owner": "E9"}),
-     [], "projects[2] (id E2-P1).owner"),
-    ("unknown-requires", lambda d: d["projects"][0].update({"requires": ["NOPE"]}),
-     [], "projects[0] (id E1-P1).requires"),
-    ("unknown-sector", lambda d: d["enterprises"][0].update({"sector": "plating"}),
-     [], "enterprises[0] (id E1).sector"),
-    ("permit-unknown-pollutant", lambda d: d["enterprises"][0]["permit"].update({"XX": 1}),
-     [], "enterprises[0] (id E1).permit.XX"),
-    ("bad-permit-mode", lambda d: d.update({"targets": {"permits": "hrad"}}),
-     [], "targets.permits"),
-    ("bad-objective", lambda d: d.update({"objective": {"minimize": "money"}}),
-     [], "objective.minimize"),
-    ("reduction-over-one", lambda d: d.update({"targets": {"reduction": {"COD": 1.5}}}),
-     [], "targets.reduction.COD"),
-    ("capacity-not-park", lambda d: d["projects"][0].update({"capacity": 10}),
-     [], "projects[0] (id E1-P1).capacity"),
+    (
+        "unknown-pollutant",
+        lambda d: d["projects"][0]["reduces"].update({"CODD": 1.0}),
+        [],
+        "projects[0] (id E1-P1).reduces.CODD",
+    ),
+    (
+        "did-you-mean",
+        lambda d: d["projects"][0]["reduces"].update({"CODD": 1.0}),
+        [],
+        "did you mean 'COD'",
+    ),
+    (
+        "unknown-carrier",
+        lambda d: d["projects"][1]["saves"].update({"electricty": 1}),
+        [],
+        "projects[1] (id E1-P2).saves.electricty",
+    ),
+    (
+        "negative-capex",
+        lambda d: d["projects"][2].update({"capex": -5}),
+        [],
+        "projects[2] (id E2-P1).capex",
+    ),
+    (
+        "misspelt-key",
+        lambda d: d["projects"][0].update({"capx": 5}),
+        [],
+        "projects[0] (id E1-P1).capx",
+    ),
+    ("duplicate-project", lambda d: d["projects"][1].update({"id": "E1-P1"}), [], "projects[1]"),
+    (
+        "unknown-owner",
+        lambda d: d["projects"][2].update({"owner": "E9"}),
+        [],
+        "projects[2] (id E2-P1).owner",
+    ),
+    (
+        "unknown-requires",
+        lambda d: d["projects"][0].update({"requires": ["NOPE"]}),
+        [],
+        "projects[0] (id E1-P1).requires",
+    ),
+    (
+        "unknown-sector",
+        lambda d: d["enterprises"][0].update({"sector": "plating"}),
+        [],
+        "enterprises[0] (id E1).sector",
+    ),
+    (
+        "permit-unknown-pollutant",
+        lambda d: d["enterprises"][0]["permit"].update({"XX": 1}),
+        [],
+        "enterprises[0] (id E1).permit.XX",
+    ),
+    (
+        "bad-permit-mode",
+        lambda d: d.update({"targets": {"permits": "hrad"}}),
+        [],
+        "targets.permits",
+    ),
+    (
+        "bad-objective",
+        lambda d: d.update({"objective": {"minimize": "money"}}),
+        [],
+        "objective.minimize",
+    ),
+    (
+        "reduction-over-one",
+        lambda d: d.update({"targets": {"reduction": {"COD": 1.5}}}),
+        [],
+        "targets.reduction.COD",
+    ),
+    (
+        "capacity-not-park",
+        lambda d: d["projects"][0].update({"capacity": 10}),
+        [],
+        "projects[0] (id E1-P1).capacity",
+    ),
     ("missing-horizon", lambda d: d.pop("horizon"), [], "horizon"),
-    ("capex-not-number", lambda d: d["projects"][0].update({"capex": "lots"}),
-     [], "projects[0] (id E1-P1).capex"),
+    (
+        "capex-not-number",
+        lambda d: d["projects"][0].update({"capex": "lots"}),
+        [],
+        "projects[0] (id E1-P1).capex",
+    ),
     ("bad-set-path", None, ["--set", "budget.totl=5"], "budget.totl"),
     ("bad-named-scenario", None, ["--scenario", "nope"], "scenarios"),
     ("bad-budget-sweep", None, ["--budget-sweep", "0:abc"], "--budget-sweep"),
@@ -199,8 +259,9 @@ def test_infeasible_budget_explained_by_elastic_resolve(tmp_path) -> None:
 
 def test_unknown_solver_exit_4(tmp_path) -> None:
     scenario = write(tmp_path / "scenario.yaml", BASE)
-    proc = run_cli(str(scenario), "--solver", "no_such_solver", "--out", str(tmp_path / "o"),
-                   cwd=tmp_path)
+    proc = run_cli(
+        str(scenario), "--solver", "no_such_solver", "--out", str(tmp_path / "o"), cwd=tmp_path
+    )
     assert proc.returncode == 4
     assert "no_such_solver" in proc.stderr and "Traceback" not in proc.stderr
 

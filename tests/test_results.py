@@ -73,14 +73,24 @@ MERGED = {
     ],
     "park": {"baseline": {"emissions": {"COD": 3}}},
     "projects": [
-        {"id": "P1", "owner": "E01", "name": "counter-current rinse", "category": "process",
-         "capex": 1.0e6, "reduces": {"COD": 4, "hazardous_waste": -1},
-         "saves": {"electricity": 200}},
-        {"id": "P2", "owner": "E02", "capex": 5.0e5, "reduces": {"NH3N": 2.0},
-         "saves": {"electricity": -50}},
+        {
+            "id": "P1",
+            "owner": "E01",
+            "name": "counter-current rinse",
+            "category": "process",
+            "capex": 1.0e6,
+            "reduces": {"COD": 4, "hazardous_waste": -1},
+            "saves": {"electricity": 200},
+        },
+        {
+            "id": "P2",
+            "owner": "E02",
+            "capex": 5.0e5,
+            "reduces": {"NH3N": 2.0},
+            "saves": {"electricity": -50},
+        },
         {"id": "P3", "owner": "E01", "capex": 2.0e6, "reduces": {"SO2": 1}},
-        {"id": "P4", "owner": "park", "capex": 4.0e5, "divisible": True,
-         "reduces": {"COD": 2}},
+        {"id": "P4", "owner": "park", "capex": 4.0e5, "divisible": True, "reduces": {"COD": 2}},
     ],
     "budget": {"total": 5.0e6},
     "targets": {"permits": "soft", "park_caps": {"COD": 20}, "reduction": {"COD": 0.1}},
@@ -106,9 +116,18 @@ def make_park(merged: dict = MERGED):
 
 
 def make_result(x: np.ndarray = X) -> SolveResult:
-    return SolveResult(status="optimal", termination="optimal", solver="highs",
-                       solver_version="1.16.0", objective=18043.0, bound=18041.5, gap=1e-4,
-                       seconds=0.7, x=x, duals={"budget": 0.004})
+    return SolveResult(
+        status="optimal",
+        termination="optimal",
+        solver="highs",
+        solver_version="1.16.0",
+        objective=18043.0,
+        bound=18041.5,
+        gap=1e-4,
+        seconds=0.7,
+        x=x,
+        duals={"budget": 0.004},
+    )
 
 
 def make_dataset(x: np.ndarray = X, merged: dict = MERGED) -> xr.Dataset:
@@ -178,7 +197,8 @@ def test_emissions_and_pollution_equivalents(ds):
     # SO2 untouched (P3 not chosen): 2 t = 2105.26 equivalents
     assert at(ds, "emissions", **y, enterprise="E01", pollutant="SO2") == 2.0
     assert at(ds, "pollution_eq", **y, enterprise="E01", pollutant="SO2") == pytest.approx(
-        2 * SO2_EQ_PER_T)
+        2 * SO2_EQ_PER_T
+    )
     # cross-media: hazardous waste 5 t + 1 t = 6 t, no pollution equivalents
     assert at(ds, "emissions", **y, enterprise="E01", pollutant="hazardous_waste") == 6.0
     assert at(ds, "pollution_eq", **y, enterprise="E01", pollutant="hazardous_waste") == 0
@@ -213,14 +233,17 @@ def test_energy_tce_and_co2(ds):
     y = {"year": 2025}
     assert at(ds, "energy_baseline", enterprise="E01", carrier="electricity") == 1000
     # 1000 MWh * 0.1229 = 122.9 tce; after P1: 800 MWh -> 98.32 tce
-    assert at(ds, "energy_tce_baseline", enterprise="E01", carrier="electricity") == \
-        pytest.approx(122.9)
+    assert at(ds, "energy_tce_baseline", enterprise="E01", carrier="electricity") == pytest.approx(
+        122.9
+    )
     assert at(ds, "energy", **y, enterprise="E01", carrier="electricity") == pytest.approx(800)
-    assert at(ds, "energy_tce", **y, enterprise="E01", carrier="electricity") == \
-        pytest.approx(98.32)
+    assert at(ds, "energy_tce", **y, enterprise="E01", carrier="electricity") == pytest.approx(
+        98.32
+    )
     # E02 uses 50 MWh more: 550 MWh -> 67.595 tce
-    assert at(ds, "energy_tce", **y, enterprise="E02", carrier="electricity") == \
-        pytest.approx(67.595)
+    assert at(ds, "energy_tce", **y, enterprise="E02", carrier="electricity") == pytest.approx(
+        67.595
+    )
     # totals: 1500*0.1229 + 100*0.7143 = 255.78 -> 1350*0.1229 + 71.43 = 237.345
     assert float(ds["energy_tce_baseline"].sum()) == pytest.approx(255.78)
     assert float(ds["energy_tce"].sum()) == pytest.approx(237.345)
@@ -248,8 +271,7 @@ def test_attributes(ds):
     assert (attrs["status"], attrs["termination"]) == ("optimal", "optimal")
     assert (attrs["objective"], attrs["bound"], attrs["gap"]) == (18043.0, 18041.5, 1e-4)
     assert attrs["gap_abs"] == 1.5 and attrs["gap_units"] == "pollution equivalents/yr"
-    assert (attrs["time_load_s"], attrs["time_build_s"], attrs["time_solve_s"]) == \
-        (0.25, 0.5, 1.5)
+    assert (attrs["time_load_s"], attrs["time_build_s"], attrs["time_solve_s"]) == (0.25, 0.5, 1.5)
     for package in ("pyomo", "highspy", "numpy", "xarray", "python"):
         assert attrs[f"version_{package}"], package
     assert attrs["budget_total"] == 5.0e6
@@ -285,8 +307,12 @@ def test_rejects_missing_or_misshapen_selection():
     park = make_park()
     state = evaluate(park, X)
     with pytest.raises(ValueError, match="no selection"):
-        build_dataset(park, SolveResult(status="infeasible", termination="infeasible",
-                                        solver="highs"), state, {})
+        build_dataset(
+            park,
+            SolveResult(status="infeasible", termination="infeasible", solver="highs"),
+            state,
+            {},
+        )
     with pytest.raises(ValueError, match="shape"):
         build_dataset(park, make_result(np.ones(3)), state, {})
 
@@ -396,8 +422,9 @@ def test_killed_process_never_leaves_a_half_written_file(tmp_path):
         "        time.sleep(60)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-c", child, str(target)],
-                               stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", child, str(target)], stdout=subprocess.PIPE, text=True, env=env
+    )
     try:
         temp = Path(process.stdout.readline().strip())
         assert temp.parent == tmp_path and temp.read_text() == "new,half"
@@ -416,8 +443,17 @@ def test_selected_projects_csv(ds, tmp_path):
     path = write_selected_csv(ds, tmp_path / "selected_projects.csv")
     table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     assert list(table.columns) == [
-        "id", "name", "owner", "category", "level", "capex_CNY", "capex_spent_CNY",
-        "pe_avoided_per_yr", "tce_saved_per_yr", "co2_avoided_t_per_yr", "CNY_per_pe",
+        "id",
+        "name",
+        "owner",
+        "category",
+        "level",
+        "capex_CNY",
+        "capex_spent_CNY",
+        "pe_avoided_per_yr",
+        "tce_saved_per_yr",
+        "co2_avoided_t_per_yr",
+        "CNY_per_pe",
     ]
     assert list(table["id"]) == ["P1", "P2", "P4"]  # P3 not chosen
     rows = table.set_index("id")
@@ -494,8 +530,10 @@ def test_declared_pollutant_of_other_medium_with_equivalent_value():
     ds = make_dataset(merged=merged)
     rows = summary_table(ds).set_index("quantity")
     # 3 t * 1000 / 0.5 kg = 6000 eq -> 2 t = 4000 eq; tonnes also listed as "other"
-    assert (rows.loc["Other pollution", "baseline"], rows.loc["Other pollution", "after"]) \
-        == (6000, 4000)
+    assert (rows.loc["Other pollution", "baseline"], rows.loc["Other pollution", "after"]) == (
+        6000,
+        4000,
+    )
     assert rows.loc["Other tracked pollutants", "after"] == 2.0
     removed = {t.name: t for t in figures(ds)["reductions_by_enterprise"].data}
     np.testing.assert_allclose(removed["other"].y, [0, 2000, 0])
@@ -514,8 +552,12 @@ def test_summary_without_permit_excess_or_projects():
 
 def test_figures_have_data_and_units(ds):
     figs = figures(ds)
-    assert set(figs) >= {"reductions_by_enterprise", "baseline_vs_after", "portfolio",
-                         "energy_by_carrier"}
+    assert set(figs) >= {
+        "reductions_by_enterprise",
+        "baseline_vs_after",
+        "portfolio",
+        "energy_by_carrier",
+    }
     for name, fig in figs.items():
         assert isinstance(fig, go.Figure)
         assert len(fig.data) > 0, name
@@ -555,8 +597,9 @@ def test_figures_from_netcdf_without_pyomo(ds, tmp_path):
         "print('pyomo' in sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -578,8 +621,15 @@ def test_report_is_self_contained(ds, tmp_path):
     assert re.search(r"<script[^>]*\bsrc\s*=", page) is None
     assert not re.search(r"src=[\"']https?://cdn\.plot\.ly", page)
     assert page.count("Plotly.newPlot(") == 4
-    for text in ("tiny", "status optimal", "0f" * 32, ds.attrs["created"],
-                 "counter-current rinse", "15,000.00", "1,700,000 CNY"):
+    for text in (
+        "tiny",
+        "status optimal",
+        "0f" * 32,
+        ds.attrs["created"],
+        "counter-current rinse",
+        "15,000.00",
+        "1,700,000 CNY",
+    ):
         assert text in page, text
     for fig_id in ("fig-reductions_by_enterprise", "fig-portfolio", "fig-energy_by_carrier"):
         assert f'id="{fig_id}"' in page

@@ -177,7 +177,9 @@ def test_tiny_park_optimum_matches_enumeration() -> None:
             continue
         owners = np.zeros((len(park.enterprise_ids), park.n_projects))
         owners[park.owner, np.arange(park.n_projects)] = 1.0
-        after = np.maximum(0.0, park.baseline_emissions - owners @ (park.reduces.toarray() * x[:, None]))
+        after = np.maximum(
+            0.0, park.baseline_emissions - owners @ (park.reduces.toarray() * x[:, None])
+        )
         permit = np.nan_to_num(park.permit, nan=np.inf)
         if (after > permit + 1e-9).any():
             continue
