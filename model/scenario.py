@@ -34,6 +34,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from model.cp_level import CPIndexError, check_indicators
 from model.registry import (
     Registry,
     RegistryError,
@@ -542,6 +543,16 @@ def _check(scenario: Scenario, ctx: _Context) -> Registry:
     for name, weight in scenario.objective.weights.items():
         if weight < 0:
             raise ctx.error(("objective", "weights", name), "must be >= 0")
+    try:
+        check_indicators(scenario.enterprises, projects)
+    except CPIndexError as error:
+        raise ctx.error(error.loc, error.message) from None
+    classes = scenario.finance.classes
+    if classes.low_max > classes.medium_max:
+        raise ctx.error(
+            ("finance", "classes", "low_max"),
+            f"{classes.low_max:g} is above medium_max {classes.medium_max:g}",
+        )
     has_target = bool(targets.park_caps or targets.reduction) or (
         targets.energy_cap_tce is not None or targets.energy_reduction is not None
     )

@@ -12,8 +12,9 @@ A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
 names it). The first row names the columns; every further row is one enterprise or one
 project. An empty cell means "absent": the schema's default applies. Column layout:
 
-* enterprises: `id, name, sector, source`, `emissions.<pollutant>` (t/yr),
-  `energy.<carrier>` (carrier units/yr), `permit.<pollutant>` (t/yr).
+* enterprises: `id, name, sector, source, output_value, energy_quota_tce, toxic, cp_index`,
+  `emissions.<pollutant>` (t/yr), `energy.<carrier>` (carrier units/yr),
+  `permit.<pollutant>` (t/yr), `indicators.<indicator>` (CP evaluation index values).
 * projects: `id, owner, name, category, capex, opex_change, lifetime, lead_time,
   exclusive_group, requires, divisible, capacity, source`, `reduces.<pollutant>` (t/yr),
   `saves.<carrier>` (carrier units/yr), `serves.<facility project id>`; `requires` lists
@@ -246,11 +247,21 @@ class Layout:
 
 LAYOUTS: dict[str, Layout] = {
     "enterprises": Layout(
-        fixed={"id": _text, "name": _text, "sector": _text, "source": _text},
+        fixed={
+            "id": _text,
+            "name": _text,
+            "sector": _text,
+            "source": _text,
+            "output_value": _number,
+            "energy_quota_tce": _number,
+            "toxic": _boolean,
+            "cp_index": _text,
+        },
         prefixes={
             "emissions": ("baseline", "emissions"),
             "energy": ("baseline", "energy"),
             "permit": ("permit",),
+            "indicators": ("indicators",),
         },
         required=("id",),
     ),
@@ -270,7 +281,12 @@ LAYOUTS: dict[str, Layout] = {
             "capacity": _number,
             "source": _text,
         },
-        prefixes={"reduces": ("reduces",), "saves": ("saves",), "serves": ("serves",)},
+        prefixes={
+            "reduces": ("reduces",),
+            "saves": ("saves",),
+            "serves": ("serves",),
+            "indicators": ("indicators",),
+        },
         required=("id", "owner", "capex"),
     ),
 }
