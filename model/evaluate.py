@@ -65,13 +65,27 @@ def evaluate(park: ParkData, x: np.ndarray, year_index: int = -1) -> ParkState:
     )
 
 
-def avoided_totals(park: ParkData, x: np.ndarray) -> tuple[float, float, float]:
-    """(pollution equivalents avoided, tce saved, capex) of selection x, park-wide:
-    baseline minus after, computed from the arrays (no solver noise)."""
-    state = evaluate(park, x)
-    pe_avoided = park.baseline_pollution_eq() - float(state.pollution_eq.sum())
-    tce_saved = park.baseline_tce() - float(state.energy_tce.sum())
-    return pe_avoided, tce_saved, state.capex
+def avoided_totals(
+    park: ParkData, x: np.ndarray, starts: np.ndarray | None = None
+) -> tuple[float, float, float]:
+    """(pollution equivalents avoided, tce saved, capex) park-wide, as the objective counts
+    them (docs/math.md 9, 10): baseline minus after, from the arrays (no solver noise).
+
+    Single year: of selection x. Several years: from the (Y, N) levels started each year,
+    summed over the years with the discount factors (objective.horizon 'total') or in
+    the final year ('final')."""
+    if starts is None or not park.multi_year:
+        state = evaluate(park, x)
+        pe_avoided = park.baseline_pollution_eq() - float(state.pollution_eq.sum())
+        tce_saved = park.baseline_tce() - float(state.energy_tce.sum())
+        return pe_avoided, tce_saved, state.capex
+    years = len(park.years)
+    weights = park.discount_factors() if park.horizon_objective == "total" else np.eye(years)[-1]
+    pe_avoided = tce_saved = 0.0
+    for weight, state in zip(weights, yearly_states(park, starts), strict=True):
+        pe_avoided += weight * (park.baseline_pollution_eq() - float(state.pollution_eq.sum()))
+        tce_saved += weight * (park.baseline_tce() - float(state.energy_tce.sum()))
+    return pe_avoided, tce_saved, float(park.capex @ np.asarray(x, dtype=float))
 
 
 def yearly_states(park: ParkData, starts: np.ndarray) -> list[ParkState]:

@@ -129,11 +129,12 @@ def _add_link_rows(m, name: str, amount_var, matrix: sp.csr_array, effects: _Eff
     setattr(m, name, pyo.Constraint(range(matrix.shape[0]), years, rule=rule))
 
 
-def build_model(park: ParkData, relax: bool = False) -> ParkModel:
+def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> ParkModel:
     """Build the Pyomo model of docs/math.md for `park`.
 
     With `relax=True` every project is continuous in [0, 1] (the LP relaxation, used for
-    shadow prices and reduced-cost bounds).
+    shadow prices and reduced-cost bounds). With `floors=True` the two epsilon rows of
+    frontier studies are added (math.md 12); they are dense, so other runs leave them out.
     """
     m = pyo.ConcreteModel(name=park.name)
     n = park.n_projects
@@ -383,8 +384,12 @@ def build_model(park: ParkData, relax: bool = False) -> ParkModel:
     m.energy_floor_off = -total_weight * float(tce_l @ _row_increases(en_matrix)) - 1.0
     m.pollution_floor = pyo.Param(mutable=True, initialize=m.pollution_floor_off)
     m.energy_floor = pyo.Param(mutable=True, initialize=m.energy_floor_off)
-    m.pollution_floor_row = pyo.Constraint(expr=m.pollution_avoided >= m.pollution_floor)
-    m.energy_floor_row = pyo.Constraint(expr=m.tce_saved >= m.energy_floor)
+    m.pollution_floor_row = pyo.Constraint(
+        [0] if floors else [], rule=lambda _m, _i: m.pollution_avoided >= m.pollution_floor
+    )
+    m.energy_floor_row = pyo.Constraint(
+        [0] if floors else [], rule=lambda _m, _i: m.tce_saved >= m.energy_floor
+    )
 
     # --- objective (math.md 9): weights are mutable for studies
     m.weight_pollution = pyo.Param(mutable=True, initialize=park.weight_pollution)

@@ -3,9 +3,12 @@
 Used by the CLI (`model/run.py`), the notebooks and the studies. The steps and what each
 is timed as (`RunOutcome.timings`, seconds):
 
-compile (scenario -> ParkData), precheck (can every limit be met at all?), build (Pyomo
-model), solve (hand-over to the solver and the solve itself), diagnose (elastic re-solve,
-only when the solver proves the model infeasible), results (evaluation + Dataset).
+compile (scenario -> ParkData, with subsidies, options done at once and screening from
+`model.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
+(hand-over to the solver and the solve itself), diagnose (elastic re-solve, only when the
+solver proves the model infeasible), results (evaluation + Dataset), appraisal (project
+economics, public money, audit view and CP levels from `model.appraisal`), why_not
+(break-even capex of left-out projects).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xarray as xr
 
+from model.appraisal import add_appraisal, appraisal_dataset
 from model.diagnose import elastic_explanation, precheck
+from model.economics import attach_economics
 from model.evaluate import ParkState, evaluate, yearly_states
 from model.formulation import ParkModel, build_model
 from model.park import ParkData, compile_park
@@ -77,11 +82,14 @@ def run_scenario(
     timings: dict[str, float] | None = None,
     why_not: int | None = None,
 ) -> RunOutcome:
-    """Compile, check, build, solve and evaluate one scenario."""
+    """Compile, check, build, solve and evaluate one scenario; the Dataset carries the
+    appraisal variables (docs/results.md) and, for an optimal non-cost run, the why-not
+    variables."""
     timings = {} if timings is None else timings
     options = options or loaded.scenario.solver
     clock = _Clock(timings)
     park = compile_park(loaded.scenario, loaded.registry)
+    park = attach_economics(park, loaded.scenario)
     clock.lap("compile")
 
     problems = precheck(park)
@@ -118,6 +126,12 @@ def run_scenario(
         outcome.state = replace(yearly[-1], capex=outcome.state.capex)
     outcome.dataset = build_dataset(park, result, outcome.state, meta, yearly)
     clock.lap("results")
+    before = evaluate(park, np.zeros(park.n_projects))
+    outcome.dataset = add_appraisal(
+        outcome.dataset,
+        appraisal_dataset(park, loaded.scenario, result, before, outcome.state),
+    )
+    clock.lap("appraisal")
     limit = loaded.scenario.analysis.why_not_max_projects if why_not is None else why_not
     if park.objective != "cost" and result.status == "optimal":
         outcome.dataset = outcome.dataset.merge(

@@ -85,7 +85,7 @@ def park(ident: str) -> ParkData:
 
 def run_frontier(ident: str, **kwargs) -> tuple[list[StudyPoint], float]:
     """The park's frontier with HiGHS at gap 0 and the wall time it took."""
-    park_model = build_model(park(ident))
+    park_model = build_model(park(ident), floors=True)
     solver = make_solver(park_model, SolverOptions(mip_gap=0.0))
     started = time.perf_counter()
     points = pareto_frontier(park_model, solver, **kwargs)
@@ -347,7 +347,7 @@ def test_plain_weighted_run_reaches_best_sum_on_front() -> None:
     """Without a study the scenario maximises f1 + f2; the optimum is the largest f1 + f2
     over the published front (stated in the YAML header)."""
     ident = "2KP50-50"
-    park_model = build_model(park(ident))
+    park_model = build_model(park(ident), floors=True)
     result = make_solver(park_model, SolverOptions(mip_gap=0.0)).solve()
     assert result.has_solution
     x = np.round(np.asarray(result.x, dtype=float)).astype(np.int64)

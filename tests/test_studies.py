@@ -52,7 +52,7 @@ def nondominated_bruteforce(park) -> set[tuple[float, float]]:
 
 def frontier_of(park, **kwargs) -> list[StudyPoint]:
     park = replace(park, objective="weighted")
-    park_model = build_model(park)
+    park_model = build_model(park, floors=True)
     return pareto_frontier(park_model, make_solver(park_model, EXACT), **kwargs)
 
 

@@ -72,7 +72,7 @@ def solve_levels(
                 )
                 continue
             previous = result.x
-            pe, tce, capex = avoided_totals(park_model.park, result.x)
+            pe, tce, capex = avoided_totals(park_model.park, result.x, result.starts)
             points.append(
                 StudyPoint(pe, tce, capex, result.x, result.status, result.gap, float(budget))
             )

@@ -86,7 +86,9 @@ class LexicographicSolver:
             if result.status in ("infeasible", "no_solution"):
                 return None
             raise RuntimeError(f"solver failed during the frontier: {result.termination}")
-        best = float(m.pollution_avoided() if first == "pollution" else m.tce_saved())
+        park = self.park_model.park
+        pe_first, tce_first, _ = avoided_totals(park, result.x, result.starts)
+        best = pe_first if first == "pollution" else tce_first
         if first == "pollution":
             m.pollution_floor.set_value(best - _tolerance(best))
         else:
@@ -95,7 +97,7 @@ class LexicographicSolver:
         if not second.has_solution:  # numerically the first point always stays feasible
             second = result
         self._last_x = second.x
-        pe_avoided, tce_saved, capex = avoided_totals(self.park_model.park, second.x)
+        pe_avoided, tce_saved, capex = avoided_totals(park, second.x, second.starts)
         return StudyPoint(
             pollution_avoided=pe_avoided,
             tce_saved=tce_saved,
@@ -131,6 +133,8 @@ def pareto_frontier(
     `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
     (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
     """
+    if not len(park_model.model.pollution_floor_row):
+        raise ValueError("the frontier needs the epsilon rows: build_model(park, floors=True)")
     if park_model.park.objective != "weighted":
         raise ValueError(
             "the frontier re-weights the objective: build the model with the "

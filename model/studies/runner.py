@@ -42,7 +42,7 @@ def frontier_points(
     park = replace(park, objective="weighted")
     if spec.method == "exact":
         options = options.model_copy(update={"mip_gap": 0.0})
-    park_model = build_model(park)
+    park_model = build_model(park, floors=True)
     solver = make_solver(park_model, options)
     budgets = spec.budgets or [None]
     points: list[StudyPoint] = []
