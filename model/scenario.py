@@ -273,6 +273,20 @@ def _set_path(ctx: _Context, key_path: str, value: Any, origin: _Origin, where: 
     _inline_tables(ctx)
 
 
+def _apply_file_overrides(ctx: _Context) -> None:
+    """`overrides: {key.path: value}` in a file: applied after `extends` and the tables,
+    before a named set, so a variant can change one row of a base file's table."""
+    overrides = ctx.merged.pop("overrides", None)
+    if overrides is None:
+        return
+    if not isinstance(overrides, dict):
+        raise ctx.error(("overrides",), "must be a mapping of key.path: value")
+    for key, value in overrides.items():
+        source, _ = ctx.origin(("overrides", key))
+        origin = _Origin(source.file, source.folder, "set by overrides")
+        _set_path(ctx, key, value, origin, (source.file, f"overrides.{key}", ""))
+
+
 def _apply_named(ctx: _Context, name: str | None) -> None:
     sets = ctx.merged.pop("scenarios", None)
     if sets is not None and not isinstance(sets, dict):
@@ -577,6 +591,7 @@ def load_scenario(
     ctx = _Context(shown, file.parent)
     ctx.merged = _load_file(file, shown, ctx, ())
     _inline_tables(ctx)
+    _apply_file_overrides(ctx)
     _apply_named(ctx, scenario_name)
     for text in [overrides] if isinstance(overrides, str) else overrides:
         _apply_set(ctx, text)

@@ -277,3 +277,38 @@ def test_budget_sweep_through_cli(tmp_path) -> None:
         # does not fit, so E1-P1 + E1-P2 (150); at 230 all three.
         assert ds["capex"].values.tolist() == [100.0, 150.0, 230.0]
     assert (out / "cli-park" / "budget_priority.csv").exists()
+
+
+def test_shipped_infeasible_demo_explains_itself(tmp_path) -> None:
+    """The numbers were worked out from the demo tables (scenarios/demo_park_infeasible.yaml
+    header): EP03's best mist option leaves 0.004 x 0.15 = 0.0006 t/yr."""
+    proc = run_cli(
+        str(ROOT / "scenarios" / "demo_park_infeasible.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 3
+    assert (
+        "EP03 chromic_acid_mist permit 0.0004 t/yr cannot be met: all its projects "
+        "together leave 0.0006 t/yr"
+    ) in proc.stderr
+    assert "park NOx cap 500 t/yr cannot be met" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_file_overrides_change_one_table_row(tmp_path) -> None:
+    base = write(tmp_path / "base.yaml", BASE)
+    variant = write(
+        tmp_path / "variant.yaml",
+        f"extends: {base.name}\nname: variant\noverrides:\n"
+        "  projects[E2-P1].capex: 1000\n  enterprises[E1].permit.COD: 9.5\n",
+    )
+    proc = run_cli(str(variant), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with xr.open_dataset(tmp_path / "out" / "variant" / "results.nc") as ds:
+        # E2-P1 now costs 1000 > budget: E1-P1 (permit) + E1-P2 are chosen instead
+        assert float(ds["capex"].sel(project="E2-P1")) == 1000.0
+        assert float(ds["permit"].sel(enterprise="E1", pollutant="COD")) == 9.5
+        chosen = set(ds["project"].values[ds["selected"].isel(year=0).values > 0.5])
+        assert chosen == {"E1-P1", "E1-P2"}
