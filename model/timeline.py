@@ -147,16 +147,26 @@ def plan_settings(ds: xr.Dataset) -> dict[str, Any]:
 
 def plan_table(ds: xr.Dataset) -> dict[str, np.ndarray]:
     """Per started project (start_year >= 0), sorted by start year, then capex spent
-    (largest first), then id: id, name, owner, category, start year, first year in
-    effect (-1 = not within the horizon), level started (sum over years of `started`),
-    capex spent (capex * level started, CNY)."""
+    (largest first), then id: id, name, owner, category, start year (the first year with
+    a level started), first year in effect (-1 = not within the horizon), level started
+    (sum over years of `started`), capex spent over the horizon (capex * level started,
+    CNY) and the steps as text ("2021: 1"; a divisible project may be started in steps
+    over several years, "2021: 0.25, 2022: 0.75")."""
     start_year = ds["start_year"].values.astype(int)
     started = np.flatnonzero(start_year >= 0)
-    level = ds["started"].sum("year").values[started]
+    steps = ds["started"].transpose("year", "project").values[:, started]
+    level = steps.sum(axis=0)
     capex = ds["capex"].values[started] * level
     in_effect = ds["selected"].transpose("year", "project").values[:, started] > CHOSEN_THRESHOLD
     years = _years(ds)
     effect_from = np.where(in_effect.any(axis=0), years[in_effect.argmax(axis=0)], -1)
+    step_text = np.array(
+        [
+            ", ".join(f"{y}: {v:.3g}" for y, v in zip(years, column, strict=True) if v > 0)
+            for column in np.where(steps > CHOSEN_THRESHOLD, steps, 0.0).T
+        ],
+        dtype=object,
+    )
     ids = ds["project"].values.astype(str)[started]
     order = np.lexsort((ids, -capex, start_year[started]))
     return {
@@ -168,6 +178,7 @@ def plan_table(ds: xr.Dataset) -> dict[str, np.ndarray]:
         "effect_from": effect_from[order],
         "level": level[order],
         "capex": capex[order],
+        "steps": step_text[order],
     }
 
 
@@ -211,16 +222,18 @@ def implementation_timeline(ds: xr.Dataset) -> go.Figure:
                 table["start_year"].astype(int),
                 effect_text,
                 table["level"].astype(float),
+                table["steps"],
             ],
             axis=-1,
         )
         if n
-        else np.zeros((0, 6))
+        else np.zeros((0, 7))
     )
     hover = (
         "%{y}: %{customdata[0]}<br>owner %{customdata[1]}"
-        "<br>capex %{customdata[2]:,.0f} CNY<br>start year %{customdata[3]}"
+        "<br>capex spent %{customdata[2]:,.0f} CNY<br>start year %{customdata[3]}"
         "<br>in effect from %{customdata[4]}<br>level %{customdata[5]:.3g}"
+        "<br>started (year: level) %{customdata[6]}"
     )
     fig = go.Figure()
     lead = effect > begin + 1e-9
@@ -595,9 +608,10 @@ def _cell(text: str, numeric: bool) -> str:
 
 
 def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
-    """HTML fragment (no figures): heading, one row per planning year with the projects
-    started, their capex, the year's budget and the park's pollution equivalents and tce
-    that year, then a note. "" for a one-year Dataset."""
+    """HTML fragment (no figures): heading, one row per planning year (projects first
+    started that year, how many of them act only after a lead time, capex started, the
+    year's budget, the park's pollution equivalents, tce and pairs over permit that year,
+    the largest capex started), then a note. "" for a one-year Dataset."""
     if not is_multi_year(ds):
         return ""
     years = _years(ds)
@@ -615,16 +629,24 @@ def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
         "pollution eq/yr",
         "tce/yr",
         "pairs over permit",
-        f"largest projects started (capex, up to {largest})",
+        f"largest capex started in the year (up to {largest})",
     ]
+    steps = ds["started"].transpose("year", "project").values
+    step_capex = steps * ds["capex"].values
+    project_ids = ds["project"].values.astype(str)
     body = []
     for t, year in enumerate(years):
         mine = table["start_year"] == year
         delayed = mine & (table["effect_from"] != year)
-        ids = table["id"][mine]
-        shown = ", ".join(ids[:largest]) + (
-            f" and {len(ids) - largest} more" if len(ids) > largest else ""
-        )
+        now = np.flatnonzero(steps[t] > CHOSEN_THRESHOLD)
+        now = now[np.lexsort((project_ids[now], -step_capex[t, now]))]
+        names = [
+            project_ids[j]
+            if steps[t, j] > 1 - 1e-6
+            else f"{project_ids[j]} (level {steps[t, j]:.3g})"
+            for j in now[:largest]
+        ]
+        shown = ", ".join(names) + (f" and {len(now) - largest} more" if len(now) > largest else "")
         cells = [
             (str(int(year)), False),
             (str(int(mine.sum())), True),
@@ -651,12 +673,14 @@ def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
     carry = (
         "unspent money of a year may be spent later (carry-over)"
         if settings["carry_over"]
-        else "each year's budget must be spent within that year"
+        else "each year's money can only be spent within that year"
     )
     note = (
         f"<p>Plan over {int(years[0])}-{int(years[-1])}: {len(table['id'])} projects started, "
         f"{fmt_number(float(spent.sum()))} CNY capex. A project's capex falls in its start "
-        "year; it acts from its start year plus its lead time on and stays in effect. "
+        "year; it acts from its start year plus its lead time on and stays in effect (a "
+        "divisible project may be started in steps over several years; a step shows its "
+        "level). "
         f"Per-year budgets: {carry}. Objective: {counted}. Emissions, energy and permits "
         "are checked in every year against that year's limits. In the timeline figure, the "
         "hatched part of a bar is the lead time (started, not yet in effect).</p>"

@@ -38,8 +38,10 @@ import numpy as np
 import pytest
 import yaml
 
+from model.evaluate import yearly_states
 from model.park import compile_park
 from model.pipeline import run_scenario
+from model.results import build_dataset
 from model.scenario import load_scenario
 from model.schema import FrontierStudy, SolverOptions
 from model.studies.budget import run_budget_sweep
@@ -50,6 +52,7 @@ from model.timeline import (
     timeline_figures,
     timeline_section_html,
 )
+from solvers.base import SolveResult
 
 EXACT = SolverOptions(mip_gap=0.0)
 YEARS = [2021, 2022, 2023]
@@ -231,6 +234,37 @@ def test_section_html_lists_projects_by_start_year(plan_ds) -> None:
     assert "P2" in rows[1] and "P3" in rows[2] and "P4" not in text
     assert "discounted at 8 %" in text
     assert "within that year" in text  # no carry-over
+
+
+def test_divisible_project_started_in_steps(tmp_path) -> None:
+    """A hand-made plan: P1 in 2021; P4 (made divisible) 0.25 in 2021 and 0.75 in 2022.
+    One bar for P4 from 2021, in effect from 2021; its capex falls 25 / 75 in the two
+    years; E2's coal is 100 - 60 * 0.25 = 85 t in 2021 and 40 t from 2022."""
+    data = tiny_plan()
+    data["projects"][3]["divisible"] = True
+    loaded = load(tmp_path, data)
+    park = compile_park(loaded.scenario, loaded.registry)
+    starts = np.array([[1, 0, 0, 0.25], [0, 0, 0, 0.75], [0, 0, 0, 0]], dtype=float)
+    yearly = yearly_states(park, starts)
+    result = SolveResult(
+        "optimal", "hand-made", "none", x=starts.sum(axis=0), starts=starts, objective=0.0
+    )
+    ds = build_dataset(park, result, yearly[-1], {"merged": loaded.merged}, yearly)
+    figs = timeline_figures(ds)
+
+    effect = next(t for t in figs["implementation_timeline"].data if t.name == "in effect")
+    p4 = list(effect.y).index("P4")
+    assert effect.base[p4] == pytest.approx(2020.5)
+    assert effect.customdata[p4][2] == pytest.approx(100.0)  # capex spent over the plan
+    assert effect.customdata[p4][6] == "2021: 0.25, 2022: 0.75"
+    bars = [t for t in figs["spending_by_year"].data if t.type == "bar"]
+    np.testing.assert_allclose(np.sum([t.y for t in bars], axis=0), [125, 75, 0])
+    energy = next(t for t in figs["energy_co2_by_year"].data if t.name == "park energy")
+    np.testing.assert_allclose(energy.y, [122.9 + 85 * 0.7143] + [122.9 + 40 * 0.7143] * 2)
+    rows = timeline_section_html(ds).split("<tr>")[2:]
+    assert "P1, P4 (level 0.25)" in rows[0]
+    assert "P4 (level 0.75)" in rows[1]
+    assert '<td>2022</td><td class="num">0</td>' in rows[1]  # no project first started
 
 
 def test_one_year_dataset_gives_no_figures(tmp_path) -> None:
