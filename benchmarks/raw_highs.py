@@ -22,14 +22,16 @@ The math, in words (x = project level, binary or in [0, 1] when divisible):
   optimum has avoided = min(baseline, R x): reductions saturate, increases are real);
 * soft permit: avoided[k] + excess[i] >= baseline[k] - permit[k];
 * energy link: saved[l] - sum of the row's projects' savings * x <= 0;
-* budget: sum capex * x <= budget (no budget: total capex + 1);
+* x bounds: [0, 1], x = 1 for options done at once, x = 0 for options screened out;
+* budget: sum (capex - subsidy, 0 if done at once) * x <= budget (none: that total + 1);
+  public money: sum subsidy * x <= public budget; the year's own budget likewise;
 * park cap on p: sum of avoided over p's pairs >= park baseline of p - cap;
   reduction target on p: the same sum >= fraction * park baseline of p;
 * energy cap: sum tce * saved >= park baseline tce - cap; energy target: >= fraction *
   baseline tce;
 * exclusive group: sum of its x <= 1; prerequisite j needs k: x[j] - x[k] <= 0;
 * shared facility s: sum of users' use * x - capacity * x[s] <= 0;
-* epsilon floors (used by frontier studies, here switched off as in the formulation):
+* epsilon floors (frontier models only, `floors=True`; switched off as in the formulation):
   sum pe_per_t * avoided >= -(its value with every increase taken) - 1, and likewise
   sum tce * saved;
 * objective: maximise weight_pollution * sum pe_per_t * avoided + weight_energy * sum
@@ -90,6 +92,23 @@ class RawPark:
     objective: str
     weight_pollution: float
     weight_energy: float
+    budget_capex: np.ndarray | None = None  # (N,) capex net of subsidy; 0 if forced
+    x_lower: np.ndarray | None = None  # (N,) 1 for options done at once
+    x_upper: np.ndarray | None = None  # (N,) 0 for options screened out
+    subsidy: np.ndarray | None = None  # (N,) CNY of public money
+    public_budget: float = float("inf")
+    budget_year: float = float("inf")  # the (single) year's own budget
+
+    def __post_init__(self) -> None:
+        n = len(self.project_ids)
+        if self.budget_capex is None:
+            self.budget_capex = self.capex
+        if self.x_lower is None:
+            self.x_lower = np.zeros(n)
+        if self.x_upper is None:
+            self.x_upper = np.ones(n)
+        if self.subsidy is None:
+            self.subsidy = np.zeros(n)
 
 
 @dataclass
@@ -103,7 +122,15 @@ class RawSolution:
 
 
 def raw_from_park(park: Any) -> RawPark:
-    """The arrays of a `model.park.ParkData` (duck-typed: no model.* import here)."""
+    """The arrays of a single-year `model.park.ParkData` (duck-typed: no model.* import)."""
+    if len(park.years) > 1:
+        raise ValueError("the raw baseline builds single-year models only")
+    n = len(park.project_ids)
+    forced, excluded = (
+        np.zeros(n, bool) if getattr(park, name, None) is None else np.asarray(getattr(park, name))
+        for name in ("forced", "excluded")
+    )
+    per_year = getattr(park, "budget_per_year", None)
     return RawPark(
         project_ids=list(park.project_ids),
         n_rows=len(park.enterprise_ids),
@@ -130,6 +157,12 @@ def raw_from_park(park: Any) -> RawPark:
         objective=park.objective,
         weight_pollution=park.weight_pollution,
         weight_energy=park.weight_energy,
+        budget_capex=park.budget_capex() if hasattr(park, "budget_capex") else None,
+        x_lower=np.where(forced, 1.0, 0.0),
+        x_upper=np.where(excluded, 0.0, 1.0),
+        subsidy=getattr(park, "subsidy", None),
+        public_budget=float(getattr(park, "public_budget", np.inf)),
+        budget_year=float(per_year[0]) if per_year is not None else float("inf"),
     )
 
 
@@ -203,13 +236,14 @@ def _link_rows(rows: _Rows, amount_cols: np.ndarray, matrix: sp.csr_array) -> No
     rows.add_csr(indptr, columns, values, -INF, 0.0)
 
 
-def build_raw_lp(raw: RawPark) -> dict[str, Any]:
+def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
     """The MILP as arrays in HiGHS's column order: CSC matrix, bounds, costs, integrality.
 
     Logical columns are x (N), avoided (K), excess (S), saved (L); rows follow
     model/formulation.py's declaration order. The final column order is the order in
     which the rows first mention each column (how the Pyomo interface adds variables),
-    then any column only the objective mentions, in objective order."""
+    then any column only the objective mentions, in objective order. `floors` adds the
+    two epsilon rows that model/formulation.py builds for frontier studies only."""
     n = len(raw.project_ids)
     e_pairs = _pairs(raw.baseline_emissions, raw.reduces, raw.owner, ~np.isnan(raw.permit))
     n_pairs = _pairs(raw.baseline_energy, raw.saves, raw.owner)
@@ -227,6 +261,8 @@ def build_raw_lp(raw: RawPark) -> dict[str, Any]:
 
     lower = np.zeros(n_cols)
     upper = np.ones(n_cols)
+    lower[x_col] = raw.x_lower
+    upper[x_col] = raw.x_upper
     if raw.permit_mode == "hard":
         lower[avoided_col] = np.where(has_permit, b_em - np.nan_to_num(permit_k), -INF)
     else:
@@ -246,8 +282,14 @@ def build_raw_lp(raw: RawPark) -> dict[str, Any]:
     for i, k in enumerate(soft_k):
         rows.add([avoided_col[k], excess_col[i]], [1.0, 1.0], b_em[k] - permit_k[k], INF)
     _link_rows(rows, saved_col, en_matrix)
-    # no budget: total capex + 1, never binding (as in model/formulation.py)
-    rows.add(x_col, raw.capex, -INF, min(raw.budget_total, float(raw.capex.sum()) + 1.0))
+    # budget on capex net of subsidy; no budget = all of it + 1, never binding
+    no_limit = float(raw.budget_capex.sum()) + 1.0
+    rows.add(x_col, raw.budget_capex, -INF, min(raw.budget_total, no_limit))
+    subsidised = np.flatnonzero(raw.subsidy > 0)
+    if np.isfinite(raw.public_budget) and len(subsidised):
+        rows.add(x_col[subsidised], raw.subsidy[subsidised], -INF, raw.public_budget)
+    if np.isfinite(raw.budget_year):
+        rows.add(x_col, raw.budget_capex, -INF, raw.budget_year)
     park_baseline = raw.baseline_emissions.sum(axis=0)
     pollutant_of = e_pairs[:, 1]
     for p in np.flatnonzero(~np.isnan(raw.park_cap)):
@@ -255,9 +297,8 @@ def build_raw_lp(raw: RawPark) -> dict[str, Any]:
         rows.add(avoided_col[ks], np.ones(len(ks)), park_baseline[p] - raw.park_cap[p], INF)
     for p in np.flatnonzero(~np.isnan(raw.reduction_target)):
         ks = np.flatnonzero(pollutant_of == p)
-        rows.add(
-            avoided_col[ks], np.ones(len(ks)), raw.reduction_target[p] * park_baseline[p], INF
-        )
+        rows.add(avoided_col[ks], np.ones(len(ks)), raw.reduction_target[p] * park_baseline[p], INF)
+    pe_k = raw.pe_per_t[e_pairs[:, 1]]
     tce_l = raw.tce_per_unit[n_pairs[:, 1]]
     baseline_tce = float((raw.baseline_energy @ raw.tce_per_unit).sum())
     if not np.isnan(raw.energy_cap_tce):
@@ -271,12 +312,11 @@ def build_raw_lp(raw: RawPark) -> dict[str, Any]:
     for index, capacity, users, use in raw.facilities:
         rows.add([*x_col[users], x_col[index]], [*use, -capacity], -INF, 0.0)
 
-    # epsilon floors of frontier studies, switched off: below the worst possible value
-    pe_k = raw.pe_per_t[e_pairs[:, 1]]
-    em_increase = np.bincount(em_rows.row, np.clip(-em_rows.data, 0, None), minlength=k_count)
-    en_increase = np.bincount(en_rows.row, np.clip(-en_rows.data, 0, None), minlength=l_count)
-    rows.add(avoided_col, pe_k, -float(pe_k @ em_increase) - 1.0, INF)
-    rows.add(saved_col, tce_l, -float(tce_l @ en_increase) - 1.0, INF)
+    if floors:  # epsilon rows of frontier models, switched off: below any possible value
+        em_increase = np.bincount(em_rows.row, np.clip(-em_rows.data, 0, None), minlength=k_count)
+        en_increase = np.bincount(en_rows.row, np.clip(-en_rows.data, 0, None), minlength=l_count)
+        rows.add(avoided_col, pe_k, -float(pe_k @ em_increase) - 1.0, INF)
+        rows.add(saved_col, tce_l, -float(tce_l @ en_increase) - 1.0, INF)
 
     cost = np.zeros(n_cols)
     if raw.objective == "weighted":
@@ -371,11 +411,13 @@ def build_raw_highs(
     threads: int | None = None,
     options: dict[str, Any] | None = None,
     log: bool = False,
+    floors: bool = False,
 ) -> highspy.Highs:
-    """A highspy model of `park` (a ParkData or a RawPark) with the solver options set;
-    `.x_columns` holds the HiGHS column of each project's x."""
+    """A highspy model of `park` (a single-year ParkData or a RawPark) with the solver
+    options set; `.x_columns` holds the HiGHS column of each project's x."""
     raw = park if isinstance(park, RawPark) else raw_from_park(park)
-    return _highs_from_lp(build_raw_lp(raw), mip_gap, time_limit, threads, options, log)
+    lp = build_raw_lp(raw, floors=floors)
+    return _highs_from_lp(lp, mip_gap, time_limit, threads, options, log)
 
 
 _STATUS = {
@@ -455,7 +497,9 @@ def _registry(document: dict) -> tuple[dict[str, float | None], dict[str, tuple[
     tce = {
         cid: (float(a), None if pd.isna(b) else float(b))
         for cid, a, b in zip(
-            carriers["id"], carriers["tce_per_unit"], carriers["tce_per_unit_equal_value"],
+            carriers["id"],
+            carriers["tce_per_unit"],
+            carriers["tce_per_unit_equal_value"],
             strict=True,
         )
     }
@@ -486,7 +530,7 @@ def _columns(frame: pd.DataFrame, prefix: str) -> dict[str, np.ndarray]:
         if column.startswith(prefix):
             values = pd.to_numeric(frame[column]).to_numpy(dtype=float)
             if not np.all(np.isnan(values)):
-                out[column[len(prefix):]] = values
+                out[column[len(prefix) :]] = values
     return out
 
 
@@ -520,10 +564,24 @@ def raw_from_files(path: Path) -> tuple[RawPark, dict]:
     folder = path.parent
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    if document.get("extends") or document.get("horizon", {}).get("start") != document.get(
-        "horizon", {}
-    ).get("end"):
-        raise SystemExit("raw_highs.py reads single-year scenarios without `extends:` only")
+    budget = document.get("budget") or {}
+    finance = document.get("finance") or {}
+    screening = finance.get("screening") or {}
+    horizon = document.get("horizon") or {}
+    unsupported = [
+        key
+        for key, used in (
+            ("extends", bool(document.get("extends"))),
+            ("horizon (several years)", horizon.get("start") != horizon.get("end")),
+            ("budget.per_year", bool(budget.get("per_year"))),
+            ("budget.subsidy", bool(budget.get("subsidy"))),
+            ("finance.implement_no_low_cost", bool(finance.get("implement_no_low_cost"))),
+            ("finance.screening", any(screening.get(k) for k in ("payback", "npv", "irr"))),
+        )
+        if used
+    ]
+    if unsupported:
+        raise SystemExit(f"raw_highs.py does not read {', '.join(unsupported)}")
     pe_kg, tce = _registry(document)
     enterprises = _table(document["enterprises"], folder)
     projects = _table(document.get("projects") or [], folder)
@@ -539,8 +597,13 @@ def raw_from_files(path: Path) -> tuple[RawPark, dict]:
     p_saves = _columns(projects, "saves.")
     p_serves = _columns(projects, "serves.")
     mentioned_p = (
-        set(e_emissions) | set(e_permit) | set(p_reduces) | set(park_row.get("emissions", {}))
-        | set(park_permit) | set(targets.get("park_caps", {})) | set(targets.get("reduction", {}))
+        set(e_emissions)
+        | set(e_permit)
+        | set(p_reduces)
+        | set(park_row.get("emissions", {}))
+        | set(park_permit)
+        | set(targets.get("park_caps", {}))
+        | set(targets.get("reduction", {}))
     )
     mentioned_c = set(e_energy) | set(p_saves) | set(park_row.get("energy", {}))
     pollutant_ids = [p for p in pe_kg if p in mentioned_p]
@@ -644,11 +707,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--log", action="store_true", help="show the HiGHS log")
+    parser.add_argument("--mip-gap", type=float, help="override the scenario's mip_gap")
+    parser.add_argument("--time-limit", type=float, help="override the scenario's time_limit")
+    parser.add_argument("--threads", type=int, help="override the scenario's threads")
     args = parser.parse_args(argv)
 
     times: dict[str, float] = {}
     started = time.perf_counter()
     raw, solver = raw_from_files(args.scenario)
+    for key in ("mip_gap", "time_limit", "threads"):
+        if getattr(args, key) is not None:
+            solver[key] = getattr(args, key)
     times["read_s"] = time.perf_counter() - started
     mark = time.perf_counter()
     h = _highs_from_lp(

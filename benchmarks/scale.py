@@ -73,9 +73,16 @@ def run_parkcp(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dic
     return seconds, {"attrs": attrs, "x": x}
 
 
-def run_raw(yaml_path: Path, out: Path) -> tuple[float, dict]:
+def run_raw(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dict]:
     """Wall time of the raw baseline and its JSON report (+ its selection)."""
-    command = [sys.executable, str(HERE / "raw_highs.py"), str(yaml_path), "--out", str(out)]
+    command = [
+        sys.executable,
+        str(HERE / "raw_highs.py"),
+        str(yaml_path),
+        "--out",
+        str(out),
+        *extra,
+    ]
     seconds, done = _timed(command)
     if done.returncode != 0:
         raise SystemExit(f"raw baseline exited {done.returncode}\n{done.stderr[-2000:]}")
@@ -87,60 +94,73 @@ def run_raw(yaml_path: Path, out: Path) -> tuple[float, dict]:
     return seconds, report
 
 
-def in_process_phases(yaml_path: Path, out: Path, extra_sets: list[str]) -> dict[str, float]:
-    """Time each ParkCP phase in this process with perf_counter (imports excluded)."""
-    from model.diagnose import precheck
-    from model.evaluate import evaluate
-    from model.formulation import build_model
-    from model.park import compile_park
-    from model.pipeline import objective_gap_in_units
+def in_process_phases(
+    yaml_path: Path,
+    out: Path,
+    extra_sets: list[str],
+    solver_args: list[str],
+    profile: Path | None = None,
+) -> dict[str, float]:
+    """Time ParkCP's phases in this process (imports excluded), following the CLI: load,
+    then `model.pipeline.run_scenario` (its own timings), then the three writers. The
+    hand-over of the Pyomo model to HiGHS is split off the solve by timing the adapter's
+    `_ensure_instance` (instrumentation of this process only). With `profile`, a cProfile
+    of the whole sequence is written there (open with `python -m pstats`)."""
+    import cProfile
+
+    from model.pipeline import run_scenario
     from model.report import write_report
-    from model.results import build_dataset, write_dataset, write_selected_csv
+    from model.results import write_dataset, write_selected_csv
     from model.scenario import load_scenario
-    from solvers.factory import make_solver
+    from solvers.highs import HighsPersistentSolver
 
+    handover = {"seconds": 0.0}
+    original = HighsPersistentSolver._ensure_instance
+
+    def timed_ensure_instance(self) -> None:
+        started = time.perf_counter()
+        original(self)
+        handover["seconds"] += time.perf_counter() - started
+
+    profiler = cProfile.Profile() if profile else None
     phases: dict[str, float] = {}
-    mark = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        phases[name] = now - mark
-        mark = now
-
-    loaded = load_scenario(yaml_path, None, extra_sets)
-    lap("load YAML+CSV, validate")
-    park = compile_park(loaded.scenario, loaded.registry)
-    lap("compile_park")
-    precheck(park)
-    lap("precheck")
-    park_model = build_model(park)
-    lap("build_model (Pyomo)")
-    solver = make_solver(park_model, loaded.scenario.solver)
-    solver.prepare()
-    lap("hand-over to HiGHS")
-    result = solver.solve()
-    lap("solve (HiGHS run + load)")
-    state = evaluate(park, result.x)
-    gap_abs, gap_units = objective_gap_in_units(park, result)
-    meta = {
-        "merged": loaded.merged,
-        "input_hash": loaded.input_hash,
-        "scenario_file": str(loaded.path),
-        "gap_abs": gap_abs,
-        "gap_units": gap_units,
-        "timings": {},
-    }
-    dataset = build_dataset(park, result, state, meta)
-    lap("evaluate + build Dataset")
-    folder = out / park.name
-    folder.mkdir(parents=True, exist_ok=True)
-    write_selected_csv(dataset, folder / "selected_projects.csv")
-    lap("write selected_projects.csv")
-    write_report(dataset, folder / "summary.html")
-    lap("write summary.html")
-    write_dataset(dataset, folder / "results.nc")
-    lap("write results.nc")
+    HighsPersistentSolver._ensure_instance = timed_ensure_instance
+    try:
+        if profiler:
+            profiler.enable()
+        mark = time.perf_counter()
+        loaded = load_scenario(yaml_path, None, extra_sets)
+        phases["load YAML+CSV, validate"] = time.perf_counter() - mark
+        overrides: dict[str, float | int] = {
+            solver_args[i][2:].replace("-", "_"): float(solver_args[i + 1])
+            for i in range(0, len(solver_args), 2)
+        }
+        if "threads" in overrides:
+            overrides["threads"] = int(overrides["threads"])
+        options = loaded.scenario.solver.model_copy(update=overrides)
+        timings: dict[str, float] = {}
+        outcome = run_scenario(loaded, options, timings)
+        for name, seconds in timings.items():
+            if name == "solve":
+                phases["hand-over to HiGHS (set_instance)"] = handover["seconds"]
+                phases["solve (HiGHS run + load)"] = seconds - handover["seconds"]
+            else:
+                phases[f"pipeline: {name}"] = seconds
+        folder = out / loaded.scenario.name
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, writer, file in (
+            ("write selected_projects.csv", write_selected_csv, "selected_projects.csv"),
+            ("write summary.html", write_report, "summary.html"),
+            ("write results.nc", write_dataset, "results.nc"),
+        ):
+            mark = time.perf_counter()
+            writer(outcome.dataset, folder / file)
+            phases[name] = time.perf_counter() - mark
+    finally:
+        HighsPersistentSolver._ensure_instance = original
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
     return phases
 
 
@@ -154,10 +174,20 @@ def _selection(x: dict[str, float], ids: list[str]) -> np.ndarray:
     return np.array([x.get(i, 0.0) for i in ids], dtype=float)
 
 
-def benchmark(n: int, repeat: int, parkcp_args: list[str], phases: bool, keep: Path | None):
+def benchmark(
+    n: int,
+    repeat: int,
+    parkcp_args: list[str],
+    solver_args: list[str],
+    phases: bool,
+    keep: Path | None,
+    seed: int = 0,
+    profile: Path | None = None,
+) -> dict:
+    """Write the N-project park, time both sides `repeat` times, compare the answers."""
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"parkcp-scale-{n}-"))
     started = time.perf_counter()
-    yaml_path = write_scenario(n, folder / "scenario")
+    yaml_path = write_scenario(n, folder / "scenario", seed=seed)
     print(f"N = {n}: scenario written to {yaml_path} in {time.perf_counter() - started:.1f} s")
     parkcp_times, raw_times = [], []
     parkcp = raw = None
@@ -165,15 +195,22 @@ def benchmark(n: int, repeat: int, parkcp_args: list[str], phases: bool, keep: P
         order = ("parkcp", "raw") if i % 2 == 0 else ("raw", "parkcp")
         for side in order:
             if side == "parkcp":
-                seconds, parkcp = run_parkcp(yaml_path, folder / f"parkcp-{i}", parkcp_args)
+                seconds, parkcp = run_parkcp(
+                    yaml_path, folder / f"parkcp-{i}", parkcp_args + solver_args
+                )
                 parkcp_times.append(seconds)
             else:
-                seconds, raw = run_raw(yaml_path, folder / f"raw-{i}")
+                seconds, raw = run_raw(yaml_path, folder / f"raw-{i}", solver_args)
                 raw_times.append(seconds)
             print(f"  run {i + 1} {side:6s} {seconds:8.2f} s", flush=True)
 
     arrays, solver = raw_from_files(yaml_path)
-    gap = float(solver.get("mip_gap", 1.0e-4))
+    # agreement: within the MIP gap asked for, or the larger gap a time limit left
+    gaps = [float(solver.get("mip_gap", 1.0e-4)), raw.get("gap") or 0.0]
+    gaps.append(float(parkcp["attrs"].get("gap", 0.0) or 0.0))
+    if "--mip-gap" in solver_args:
+        gaps[0] = float(solver_args[solver_args.index("--mip-gap") + 1])
+    gap = max(g for g in gaps if np.isfinite(g))
     value_parkcp = objective_value(arrays, _selection(parkcp["x"], arrays.project_ids))
     value_raw = objective_value(arrays, _selection(raw["x"], arrays.project_ids))
     agree = abs(value_parkcp - value_raw) <= gap * max(abs(value_parkcp), abs(value_raw), 1.0)
@@ -188,6 +225,9 @@ def benchmark(n: int, repeat: int, parkcp_args: list[str], phases: bool, keep: P
         "parkcp_evaluated": value_parkcp,
         "raw_evaluated": value_raw,
         "agree": bool(agree),
+        "tolerance": gap,
+        "parkcp_status": parkcp["attrs"].get("status"),
+        "raw_status": raw["status"],
         "parkcp_solver_s": parkcp["attrs"].get("solver_seconds"),
         "raw_solve_s": raw["solve_s"],
         "raw_phases": {k: raw[k] for k in ("read_s", "build_s", "solve_s", "write_s")},
@@ -200,7 +240,7 @@ def benchmark(n: int, repeat: int, parkcp_args: list[str], phases: bool, keep: P
     }
     if phases:
         row["in_process"] = in_process_phases(
-            yaml_path, folder / "phases", _sets(parkcp_args)
+            yaml_path, folder / "phases", _sets(parkcp_args), solver_args, profile
         )
     return row
 
@@ -219,6 +259,8 @@ def print_report(rows: list[dict]) -> None:
     print(header)
     print("-" * len(header))
     for r in rows:
+        if r["parkcp_status"] != "optimal" or r["raw_status"] != "optimal":
+            print(f"{'':>7} status: ParkCP {r['parkcp_status']}, raw {r['raw_status']}")
         verdict = "met" if r["ratio"] <= TARGET_RATIO else "NOT met"
         print(
             f"{r['n']:>7} {r['parkcp_s']:>9.2f} {r['raw_s']:>8.2f} {r['ratio']:>6.2f}  "
@@ -226,16 +268,21 @@ def print_report(rows: list[dict]) -> None:
             f"{'yes' if r['agree'] else 'NO':5s}  {verdict}"
         )
     for r in rows:
-        print(f"\nN = {r['n']}: solver time ParkCP {r['parkcp_solver_s']:.2f} s, raw "
-              f"{r['raw_solve_s']:.2f} s ({r['raw_nodes']} nodes, {r['raw_lp_iterations']} "
-              "LP iterations); everything else:")
+        print(
+            f"\nN = {r['n']}: solver time ParkCP {r['parkcp_solver_s']:.2f} s, raw "
+            f"{r['raw_solve_s']:.2f} s ({r['raw_nodes']} nodes, {r['raw_lp_iterations']} "
+            "LP iterations); everything else:"
+        )
         other_parkcp = r["parkcp_s"] - (r["parkcp_solver_s"] or 0.0)
         other_raw = r["raw_s"] - r["raw_solve_s"]
-        print(f"  ParkCP {other_parkcp:.2f} s, raw {other_raw:.2f} s "
-              f"(ratio without the solve {other_parkcp / other_raw:.2f})")
-        print("  ParkCP phases (results.nc attrs): " + ", ".join(
-            f"{k[5:-2]} {v:.2f}" for k, v in r["parkcp_phases"].items()
-        ))
+        print(
+            f"  ParkCP {other_parkcp:.2f} s, raw {other_raw:.2f} s "
+            f"(ratio without the solve {other_parkcp / other_raw:.2f})"
+        )
+        print(
+            "  ParkCP phases (results.nc attrs): "
+            + ", ".join(f"{k[5:-2]} {v:.2f}" for k, v in r["parkcp_phases"].items())
+        )
         print("  raw phases: " + ", ".join(f"{k[:-2]} {v:.2f}" for k, v in r["raw_phases"].items()))
         if "in_process" in r:
             print("  ParkCP in-process phases:")
@@ -252,12 +299,21 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_PARKCP_ARGS,
         help=f"extra arguments for model.run (default: {DEFAULT_PARKCP_ARGS!r})",
     )
+    parser.add_argument("--mip-gap", type=float, help="override the scenario's, both sides")
+    parser.add_argument("--time-limit", type=float, help="override the scenario's, both sides")
+    parser.add_argument("--threads", type=int, help="override the scenario's, both sides")
+    parser.add_argument("--seed", type=int, default=0, help="synthetic park seed")
     parser.add_argument("--phases", action="store_true", help="also time phases in-process")
+    parser.add_argument("--cprofile", type=Path, help="with --phases: write a cProfile here")
     parser.add_argument("--keep", type=Path, help="write into this folder (kept)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args(argv)
 
     extra = shlex.split(args.parkcp_args)
+    solver_args = []
+    for flag in ("mip_gap", "time_limit", "threads"):
+        if getattr(args, flag) is not None:
+            solver_args += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     print(
         "import time, fresh process: ParkCP CLI modules "
         f"{_import_seconds('model.run, model.pipeline, model.report, model.results'):.2f} s, "
@@ -266,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for n in args.n:
         keep = args.keep / f"n{n}" if args.keep else None
-        rows.append(benchmark(n, args.repeat, extra, args.phases, keep))
+        profile = args.cprofile.with_suffix(f".n{n}.prof") if args.cprofile else None
+        rows.append(
+            benchmark(n, args.repeat, extra, solver_args, args.phases, keep, args.seed, profile)
+        )
     print_report(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=float), encoding="utf-8")

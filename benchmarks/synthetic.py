@@ -62,21 +62,41 @@ SECTOR_PROFILES: dict[str, tuple[list[str], list[str]]] = {
         ["electricity", "coal", "coke"],
     ),
     "coking": (
-        ["SO2", "NOx", "soot", "benzo_a_pyrene_air", "H2S", "NH3", "volatile_phenol",
-         "cyanide_water", "COD", "NH3N"],
+        [
+            "SO2",
+            "NOx",
+            "soot",
+            "benzo_a_pyrene_air",
+            "H2S",
+            "NH3",
+            "volatile_phenol",
+            "cyanide_water",
+            "COD",
+            "NH3N",
+        ],
         ["electricity", "coal"],
     ),
     "building_materials": (
-        ["NOx", "SO2", "general_dust", "soot", "fluoride_air"], ["electricity", "coal"]
+        ["NOx", "SO2", "general_dust", "soot", "fluoride_air"],
+        ["electricity", "coal"],
     ),
     "non_ferrous": (
-        ["SO2", "Pb_air", "NOx", "Cd_air", "Pb_water", "Cd_water", "As_water", "Cu_water",
-         "Zn_water", "COD"],
+        [
+            "SO2",
+            "Pb_air",
+            "NOx",
+            "Cd_air",
+            "Pb_water",
+            "Cd_water",
+            "As_water",
+            "Cu_water",
+            "Zn_water",
+            "COD",
+        ],
         ["electricity", "coal"],
     ),
     "chemicals": (
-        ["COD", "NH3N", "TP", "volatile_phenol", "SO2", "NOx", "toluene_air", "methanol",
-         "HCl"],
+        ["COD", "NH3N", "TP", "volatile_phenol", "SO2", "NOx", "toluene_air", "methanol", "HCl"],
         ["electricity", "coal", "natural_gas", "heat"],
     ),
     "petrochemicals": (
@@ -96,8 +116,18 @@ SECTOR_PROFILES: dict[str, tuple[list[str], list[str]]] = {
         ["electricity", "coal", "heat"],
     ),
     "electroplating": (
-        ["COD", "Cr6", "NH3N", "TP", "Cr_total", "Ni_water", "Cu_water", "Zn_water",
-         "cyanide_water", "sulfuric_acid_mist"],
+        [
+            "COD",
+            "Cr6",
+            "NH3N",
+            "TP",
+            "Cr_total",
+            "Ni_water",
+            "Cu_water",
+            "Zn_water",
+            "cyanide_water",
+            "sulfuric_acid_mist",
+        ],
         ["electricity", "natural_gas"],
     ),
     "agri_food_processing": (
@@ -117,15 +147,51 @@ SECTOR_PROFILES: dict[str, tuple[list[str], list[str]]] = {
 
 MEDIUM: dict[str, str] = {
     **dict.fromkeys(
-        ["SO2", "NOx", "soot", "general_dust", "Hg_air", "Pb_air", "Cd_air", "fluoride_air",
-         "benzo_a_pyrene_air", "H2S", "NH3", "toluene_air", "xylene_air", "benzene_air",
-         "methanol", "formaldehyde_air", "HCl", "sulfuric_acid_mist"],
+        [
+            "SO2",
+            "NOx",
+            "soot",
+            "general_dust",
+            "Hg_air",
+            "Pb_air",
+            "Cd_air",
+            "fluoride_air",
+            "benzo_a_pyrene_air",
+            "H2S",
+            "NH3",
+            "toluene_air",
+            "xylene_air",
+            "benzene_air",
+            "methanol",
+            "formaldehyde_air",
+            "HCl",
+            "sulfuric_acid_mist",
+        ],
         "air",
     ),
     **dict.fromkeys(
-        ["COD", "NH3N", "TP", "SS", "BOD5", "petroleum", "sulfide", "volatile_phenol",
-         "cyanide_water", "anilines_water", "AOX", "animal_veg_oil", "Cr6", "Cr_total",
-         "Ni_water", "Cu_water", "Zn_water", "Pb_water", "Cd_water", "As_water"],
+        [
+            "COD",
+            "NH3N",
+            "TP",
+            "SS",
+            "BOD5",
+            "petroleum",
+            "sulfide",
+            "volatile_phenol",
+            "cyanide_water",
+            "anilines_water",
+            "AOX",
+            "animal_veg_oil",
+            "Cr6",
+            "Cr_total",
+            "Ni_water",
+            "Cu_water",
+            "Zn_water",
+            "Pb_water",
+            "Cd_water",
+            "As_water",
+        ],
         "water",
     ),
 }
@@ -243,12 +309,8 @@ def _make_enterprise(rng: np.random.Generator, index: int) -> _Enterprise:
         pollutants[2 + i] for i in sorted(rng.permutation(len(pollutants) - 2)[:extra])
     ]
     size = float(rng.lognormal(0.0, 0.7))
-    emissions = {
-        p: _round(BASELINE_T[p] * size * rng.lognormal(0.0, 0.5)) for p in chosen
-    }
-    energy = {
-        c: _round(BASELINE_ENERGY[c] * size * rng.lognormal(0.0, 0.5)) for c in carriers
-    }
+    emissions = {p: _round(BASELINE_T[p] * size * rng.lognormal(0.0, 0.5)) for p in chosen}
+    energy = {c: _round(BASELINE_ENERGY[c] * size * rng.lognormal(0.0, 0.5)) for c in carriers}
     return _Enterprise(
         id=f"E{index:05d}", sector=sector, size=size, emissions=emissions, energy=energy
     )
@@ -516,7 +578,8 @@ def make_park_scenario(n_projects: int, seed: int = 0, budget_share: float = 0.3
             for project in e.projects
             if not project.exclusive_group and not project.requires and not project.connection
             for p, value in project.reduces.items()
-            if value > 0 and p in e.emissions
+            if value > 0
+            and p in e.emissions
             and all(project.reduces.get(q, 0.0) >= 0 for q in {*main, p})
             and all(v >= 0 for v in project.reduces.values())
         ]
@@ -546,8 +609,11 @@ def make_park_scenario(n_projects: int, seed: int = 0, budget_share: float = 0.3
         (
             p
             for p in all_projects
-            if not p.exclusive_group and not p.requires and not p.connection
-            and p.capacity is None and p.id not in chosen
+            if not p.exclusive_group
+            and not p.requires
+            and not p.connection
+            and p.capacity is None
+            and p.id not in chosen
             and all(v >= 0 for v in p.reduces.values())
         ),
         key=lambda p: -gain(p) / max(p.capex, 1.0),
@@ -642,9 +708,7 @@ def _project_table(projects: list[dict]) -> pd.DataFrame:
     return frame[fixed + sorted(c for c in frame.columns if c not in fixed)]
 
 
-def write_scenario(
-    n: int, folder: str | Path, seed: int = 0, budget_share: float = 0.3
-) -> Path:
+def write_scenario(n: int, folder: str | Path, seed: int = 0, budget_share: float = 0.3) -> Path:
     """Write `synthetic-<n>.yaml` with its tables `synthetic-<n>-enterprises.csv` and
     `synthetic-<n>-projects.csv` (paths relative to the YAML) into `folder`; return the
     YAML path."""

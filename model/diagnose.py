@@ -193,12 +193,14 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
     m.elastic_objective = pyo.Objective(
         expr=sum(var / max(abs(size), 1e-6) for _, var, size, _ in limits), sense=pyo.minimize
     )
-    result = make_solver(park_model, options).solve()
+    solver = make_solver(park_model, options)
+    result = solver.solve()
     if not result.has_solution:
         return [
             "no relaxation of the permits, caps, targets and budget makes the scenario "
             "feasible: check exclusive groups, prerequisites and facility capacities"
         ]
+    solver.load_values([var for _, var, _, _ in limits])
     messages = []
     for label, var, size, unit in limits:
         amount = float(var.value or 0.0)

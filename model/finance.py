@@ -518,6 +518,7 @@ def additionality(
         table.life_years,
         table.income_tax_rate,
         table.rate,
+        with_irr=False,  # only NPV is used here
     )
     profitable = privately_profitable(table)
     verdict = np.where(

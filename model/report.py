@@ -439,11 +439,12 @@ def _why_not_html(ds: xr.Dataset) -> list[str]:
         return out
     out.append(
         _note(
-            "Left-out projects that passed screening, closest to entering first. 'exact': "
-            "the capex at which the project would enter the optimal portfolio, by re-solves "
-            "(analysis.why_not_max_projects or --why-not N); 'LP estimate': the reduced cost "
-            "in the LP relaxation divided by the budget's shadow price. Money needed = "
-            "budget charge - break-even capex."
+            "Left-out projects that passed screening, the least money needed first. "
+            "'exact': by re-solves (analysis.why_not_max_projects or --why-not N), the extra "
+            "budget (or subsidy) that brings the project into the optimal portfolio and the "
+            "capex at which it would enter; 'unlimited': it would not enter even at zero "
+            "capex. 'LP estimate': its reduced cost in the LP relaxation divided by the "
+            "budget's shadow price."
         )
     )
     table = appraisal.why_not_table(ds)
@@ -544,12 +545,13 @@ def _permit_surplus_html(ds: xr.Dataset, figure: str) -> list[str]:
 
 
 def _audit_html(ds: xr.Dataset, figure: str) -> list[str]:
-    table = appraisal.audit_table(ds)
-    mandatory = int(table["mandatory_audit"].sum())
+    full = appraisal.audit_table(ds)
+    mandatory = int(full["mandatory_audit"].sum())
+    table, cut = _capped(full, "enterprises (highest priority first)")
     out = [
         "<h2>Audit classes and priority tiers</h2>",
         _note(
-            f"{mandatory} of {len(table)} enterprises fall under a mandatory cleaner-production "
+            f"{mandatory} of {len(full)} enterprises fall under a mandatory cleaner-production "
             "audit (2016 Measures: (1) emissions over the permit, standing in for the "
             "discharge standard and total-load quota; (2) energy over its quota; (3) toxic or "
             "hazardous substances), judged before any project. Priority tiers rank pollution "
@@ -578,13 +580,14 @@ def _audit_html(ds: xr.Dataset, figure: str) -> list[str]:
             numeric_from=3,
             text_columns=(3, 5, 9),
         ),
+        cut,
         figure,
     ]
     return out
 
 
 def _cp_html(ds: xr.Dataset) -> list[str]:
-    table = appraisal.cp_table(ds)
+    table, cut = _capped(appraisal.cp_table(ds), "enterprises with CP index data")
     if table.empty:
         return []
     return [
@@ -615,6 +618,7 @@ def _cp_html(ds: xr.Dataset) -> list[str]:
             numeric_from=2,
             text_columns=(2, 6, 10, 11, 12),
         ),
+        cut,
     ]
 
 

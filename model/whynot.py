@@ -60,7 +60,7 @@ def break_even(
     """Break-even capex of each project in `projects` (indices of left-out projects)."""
     m = park_model.model
     park = park_model.park
-    budget_coefficient = park.capex - park.extras.get("subsidy", np.zeros(park.n_projects))
+    budget_coefficient = park.budget_capex()
     base_budget = float(m.budget.value)
     if not projects:
         return []
@@ -141,10 +141,11 @@ def break_even(
 
 def candidates(park_model: ParkModel, x: np.ndarray, limit: int) -> list[int]:
     """The `limit` left-out projects with the largest nominal effect (pollution
-    equivalents plus tce, weighted as in the objective)."""
+    equivalents plus tce, weighted as in the objective); projects screened out by the
+    acceptance rules are not candidates (no capex would bring them in)."""
     park = park_model.park
     nominal = park.weight_pollution * (park.reduces @ park.pe_per_t)
     nominal = nominal + park.weight_energy * (park.saves @ park.tce_per_unit)
-    left_out = np.flatnonzero(x < 0.5)
+    left_out = np.flatnonzero((x < 0.5) & ~park.excluded & ~park.forced)
     order = left_out[np.argsort(-nominal[left_out], kind="stable")]
     return [int(j) for j in order[:limit]]

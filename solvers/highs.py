@@ -225,6 +225,11 @@ class HighsPersistentSolver:
                 result.gap = 0.0
         return result
 
+    def load_values(self, variables: list) -> None:
+        """Put the last solution's values of these Pyomo variables into the model (the
+        project levels are returned as arrays; other values only on request)."""
+        self._last_results.solution_loader.load_vars(list(variables))
+
     def reduced_costs(self, variables: list) -> np.ndarray:
         """Reduced costs of these variables after the last LP solve (objective units)."""
         if self._last_results is None:

@@ -76,6 +76,9 @@ class PyomoSolver:
     def prepare(self) -> None:
         """Nothing to hand over in advance: each solve writes the model."""
 
+    def load_values(self, variables: list) -> None:  # noqa: ARG002
+        """Nothing to do: the whole solution is loaded into the model after each solve."""
+
     def update_bounds(self, variables: list) -> None:  # noqa: ARG002
         """Nothing to push: each solve writes the model with its current bounds."""
 

@@ -592,3 +592,12 @@ def test_report_without_cp_data_leaves_the_cp_section_out(tmp_path):
     assert "<h2>Cleaner-production level</h2>" not in page
     assert "<h2>Project economics</h2>" in page
     assert page.count("plotly.js v") == 1
+
+
+def test_long_tables_are_cut_with_a_note(ds, monkeypatch):
+    import model.report as report
+
+    monkeypatch.setattr(report, "ROW_LIMIT", 2)
+    page = report.render_report(ds)
+    assert "Showing the first 2 of 4 chosen projects; results.nc holds all of them." in page
+    assert "Showing the first 2 of 3 enterprises (highest priority first)" in page

@@ -215,6 +215,7 @@ def test_multi_year_code_path_on_one_year_equals_single_year(seed: int, monkeypa
     assert hasattr(forced.model, "start")
     b = make_solver(forced, EXACT).solve()
     assert a.status == b.status
-    if a.has_solution:
-        assert b.objective == pytest.approx(a.objective, rel=1e-12)
+    if a.has_solution:  # same optimum up to the solver's feasibility tolerance (1e-7)
+        assert b.objective == pytest.approx(a.objective, rel=1e-6)
+        assert objective_after(park, b.x) == pytest.approx(objective_after(park, a.x), rel=1e-9)
         assert b.starts.shape == (1, park.n_projects)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import highspy
@@ -137,15 +138,38 @@ def test_raw_highspy_and_parkcp_reach_the_same_optimum(small) -> None:
     assert objective_value(arrays, result.x) == pytest.approx(result.objective, rel=1e-6)
 
 
-def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small) -> None:
+def _with_economics(park: ParkData) -> ParkData:
+    """`park` with options done at once, screened-out options, subsidies from a finite
+    public budget and a budget for its year: every row family of the single-year model."""
+    n = park.n_projects
+    forced = np.zeros(n, bool)
+    forced[[1, 7]] = True
+    excluded = np.zeros(n, bool)
+    excluded[[2, 11]] = True
+    subsidy = np.where(np.arange(n) % 4 == 0, 0.3 * park.capex, 0.0)
+    return replace(
+        park,
+        forced=forced,
+        excluded=excluded,
+        subsidy=subsidy,
+        public_budget=0.5 * float(subsidy.sum()),
+        budget_per_year=np.array([0.9 * park.budget_total]),
+    )
+
+
+@pytest.mark.parametrize(("floors", "economics"), [(False, False), (True, False), (False, True)])
+def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small, floors, economics) -> None:
     """Same columns in the same order, same rows in the same order, same numbers: HiGHS
-    then takes the same path on both sides of the scale benchmark."""
+    then takes the same path on both sides of the scale benchmark (also with the epsilon
+    rows of frontier models, and with subsidies, forced and screened-out options)."""
     scenario, park = small
-    park_model = build_model(park)
+    if economics:
+        park = _with_economics(park)
+    park_model = build_model(park, floors=floors)
     solver = make_solver(park_model, scenario.solver)
     solver.prepare()
     pyomo_lp = solver.highs.getLp()
-    raw_model = build_raw_highs(park)
+    raw_model = build_raw_highs(park, floors=floors)
     raw_lp = raw_model.getLp()
     assert (pyomo_lp.num_col_, pyomo_lp.num_row_) == (raw_lp.num_col_, raw_lp.num_row_)
     for name in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):

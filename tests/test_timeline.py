@@ -32,6 +32,7 @@ amount, discounted), which is what the hand values in those tests use.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ from model.park import compile_park
 from model.pipeline import run_scenario
 from model.results import build_dataset
 from model.scenario import load_scenario
-from model.schema import FrontierStudy, SolverOptions
+from model.schema import FrontierStudy, SolverOptions, value_in_year
 from model.studies.budget import run_budget_sweep
 from model.studies.runner import frontier_points
 from model.timeline import (
@@ -335,3 +336,68 @@ def test_budget_sweep_on_a_multi_year_park(study_park) -> None:
     for point in points[2:]:
         np.testing.assert_allclose(point.x, [1, 1, 1, 0])
     assert all(p.capex <= b + 1e-6 for p, b in zip(points, budgets, strict=True))
+
+
+# ------------------------------------------------------------------ the shipped plan
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "scenarios" / "demo_plan_2021_2023.yaml"
+
+
+def test_plan_project_table_is_the_demo_table_with_lead_times() -> None:
+    """scenarios/demo_plan_projects.csv is a copy of demo_park_projects.csv in which only
+    lead_time (1 for shared facilities and projects of >= 20 M CNY) and the source note
+    differ: a change to the demo table must be made in the copy too."""
+    with open(REPO / "scenarios" / "demo_park_projects.csv", newline="", encoding="utf-8") as f:
+        demo = list(csv.DictReader(f))
+    with open(REPO / "scenarios" / "demo_plan_projects.csv", newline="", encoding="utf-8") as f:
+        plan = list(csv.DictReader(f))
+    assert [row["id"] for row in plan] == [row["id"] for row in demo]
+    for old, new in zip(demo, plan, strict=True):
+        big = old["owner"] == "park" or float(old["capex"]) >= 20e6
+        assert new["lead_time"] == ("1" if big else "0"), new["id"]
+        assert new["source"].startswith(old["source"]), new["id"]
+        assert {k: v for k, v in new.items() if k not in ("lead_time", "source")} == {
+            k: v for k, v in old.items() if k not in ("lead_time", "source")
+        }, new["id"]
+
+
+def test_demo_plan_meets_every_limit_in_every_year() -> None:
+    """The shipped plan solves and its result keeps every limit of every year, checked
+    from the Dataset against the scenario's own numbers."""
+    loaded = load_scenario(PLAN)
+    scenario = loaded.scenario
+    outcome = run_scenario(loaded)
+    assert outcome.exit_code == 0 and outcome.result.status in ("optimal", "time_limit")
+    ds = outcome.dataset
+    years = ds["year"].values.tolist()
+    assert years == [2021, 2022, 2023]
+    # money: cumulative spending within cumulative budgets (carry-over) and the total
+    budgets = np.array([scenario.budget.per_year[y] for y in years])
+    spent = ds["capex_used"].values
+    assert np.all(np.cumsum(spent) <= np.cumsum(budgets) * (1 + 1e-9))
+    assert spent.sum() <= scenario.budget.total * (1 + 1e-9)
+    # hard permits hold in every year
+    assert float(ds["permit_excess"].max()) <= 1e-6
+    # park caps and reductions, year by year
+    park_after = ds["emissions"].sum("enterprise")
+    park_before = ds["emissions_baseline"].sum("enterprise")
+    for t, year in enumerate(years):
+        for pollutant, cap in scenario.targets.park_caps.items():
+            limit = value_in_year(cap, year)
+            assert float(park_after.sel(pollutant=pollutant)[t]) <= limit + 1e-6
+        for pollutant, share in scenario.targets.reduction.items():
+            before = float(park_before.sel(pollutant=pollutant))
+            after = float(park_after.sel(pollutant=pollutant)[t])
+            assert before - after >= value_in_year(share, year) * before - 1e-6
+        saved = float(ds["energy_tce_baseline"].sum() - ds["energy_tce"][t].sum())
+        target = value_in_year(scenario.targets.energy_reduction, year)
+        assert saved >= target * float(ds["energy_tce_baseline"].sum()) - 1e-6
+    # lead times: a project with lead time 1 is not in effect in its start year
+    table = plan_table(ds)
+    lead = ds["lead_time"].sel(project=list(table["id"])).values
+    expected = np.where(table["start_year"] + lead <= years[-1], table["start_year"] + lead, -1)
+    np.testing.assert_array_equal(table["effect_from"], expected)
+    assert (lead > 0).any()
+    fig = timeline_figures(ds)["implementation_timeline"]
+    assert set().union(*(set(trace.y) for trace in fig.data)) == set(table["id"])
