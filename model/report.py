@@ -23,6 +23,7 @@ from os import PathLike
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import xarray as xr
 
 from model import appraisal
@@ -429,7 +430,44 @@ def _public_money_html(ds: xr.Dataset) -> list[str]:
     return out
 
 
-def _why_not_html(ds: xr.Dataset) -> list[str]:
+def why_not_figure(ds: xr.Dataset, limit: int = 30) -> go.Figure:
+    """Left-out projects (the `limit` needing least money): what they cost against the
+    capex at which they would enter (exact, by re-solves) or the money the LP estimate
+    says they need."""
+    table = appraisal.why_not_table(ds).head(limit)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=table["project"],
+            x=table["budget_capex"] / 1e4,
+            orientation="h",
+            name="budget charge now (10^4 CNY)",
+            marker_color="#bbbbbb",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=table["project"],
+            x=table["money_needed"] / 1e4,
+            orientation="h",
+            name="money needed to enter (10^4 CNY)",
+            marker_color="#d62728",
+            text=table["basis"],
+            hovertemplate="%{y}: %{x:,.1f} (%{text})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Why not selected: money a left-out project needs to enter the optimal portfolio",
+        xaxis_title="10^4 CNY",
+        barmode="overlay",
+        template="plotly_white",
+        height=max(400, 18 * len(table)),
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def _why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
     out = ["<h2>Why not selected</h2>"]
     if "subsidy_needed_lp_estimate" not in ds:
         out.append(
@@ -475,6 +513,7 @@ def _why_not_html(ds: xr.Dataset) -> list[str]:
         )
     )
     out.append(cut)
+    out.append(figure)
     return out
 
 
@@ -629,6 +668,9 @@ def render_report(ds: xr.Dataset) -> str:
     standard = figures(ds)
     extra = appraisal.has_appraisal(ds)
     figs = {**standard, **(audit_figures(ds) if extra else {})}
+    has_why_not = extra and "subsidy_needed_lp_estimate" in ds
+    if has_why_not and not appraisal.why_not_table(ds).empty:
+        figs["why_not"] = why_not_figure(ds)
     blocks = dict(zip(figs, figure_blocks(figs), strict=True))
     parts = [
         _header(ds),
@@ -650,7 +692,7 @@ def render_report(ds: xr.Dataset) -> str:
         parts += [
             *_economics_html(ds),
             *_public_money_html(ds),
-            *_why_not_html(ds),
+            *_why_not_html(ds, blocks.get("why_not", "")),
             *_permit_surplus_html(ds, blocks["rights_value"]),
             *_audit_html(ds, blocks["intensity_tiers"]),
             *_cp_html(ds),
