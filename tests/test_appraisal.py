@@ -565,7 +565,8 @@ def test_report_has_every_section_and_stays_self_contained(ds):
         assert f"<h2>{heading}</h2>" in page, heading
     assert page.count("plotly.js v") == 1  # embedded once
     assert re.search(r"<script[^>]*\bsrc\s*=", page) is None  # nothing loaded from anywhere
-    assert page.count("Plotly.newPlot(") == 6  # 4 run figures + 2 audit figures
+    # 4 run figures + 2 audit figures + the why-not figure (P6 is left out)
+    assert page.count("Plotly.newPlot(") == 7
     assert 'id="fig-rights_value"' in page and 'id="fig-intensity_tiers"' in page
     for expected in (
         "payback 19.2 yr &gt; 3 yr ceiling for medium-cost options",
