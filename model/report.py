@@ -39,6 +39,7 @@ from model.results import (
     status_line,
     summary_table,
 )
+from model.timeline import timeline_figures, timeline_section_html
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans SC", sans-serif;
@@ -665,7 +666,7 @@ def render_report(ds: xr.Dataset) -> str:
     """The report as one HTML string. All figures go through one `figure_blocks` call, so
     plotly.js is embedded in the first one only."""
     projects = selected_projects_table(ds)
-    standard = figures(ds)
+    standard = {**figures(ds), **timeline_figures(ds)}
     extra = appraisal.has_appraisal(ds)
     figs = {**standard, **(audit_figures(ds) if extra else {})}
     has_why_not = extra and "subsidy_needed_lp_estimate" in ds
@@ -680,6 +681,7 @@ def render_report(ds: xr.Dataset) -> str:
         _pollutants_html(ds),
         "<h2>Permits</h2>",
         _permits_html(ds),
+        timeline_section_html(ds),
         "<h2>Figures</h2>",
         *(blocks[name] for name in standard),
         f"<h2>Chosen projects ({len(projects)} of {ds.sizes['project']})</h2>",

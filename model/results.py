@@ -310,6 +310,13 @@ def build_dataset(
             ("carrier",), park.carrier_price, "CNY per carrier unit", "energy price (NaN = none)"
         ),
         "capex_used": make_variable(year, capex_used, "CNY", "investment spent in the year"),
+        "budget_spent": make_variable(
+            year,
+            starts @ park.budget_capex(),
+            "CNY",
+            "what the year's starts take from the budget: capex net of subsidy, options done "
+            "at once excluded (compare with budget_by_year)",
+        ),
     }
     coords = {
         "year": ("year", np.asarray(park.years, dtype=int)),
@@ -374,6 +381,9 @@ def _attrs(park: ParkData, result: SolveResult, meta: dict[str, Any]) -> dict[st
         "energy_cap_tce": float(park.energy_cap_tce),
         "energy_reduction": float(park.energy_reduction),
         "permit_mode": park.permit_mode,
+        "carry_over": int(park.carry_over),
+        "horizon_objective": park.horizon_objective,
+        "discount_rate_years": float(park.discount_rate),
         "permit_penalty": float(park.permit_penalty),
         "discount_rate": float(park.discount_rate),
     }

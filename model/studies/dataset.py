@@ -27,18 +27,27 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
     tce = np.array([p.tce_saved for p in points], dtype=float)
     budget = np.array([np.nan if p.budget is None else p.budget for p in points], dtype=float)
     x = np.array([p.x for p in points], dtype=float).reshape(n_points, park.n_projects)
+    # what the objective counts (docs/math.md 10): the baseline counts as often
+    scale = 1.0
+    if park.multi_year and park.horizon_objective == "total":
+        per = " (discounted sum over the horizon's years)"
+        scale = float(park.discount_factors().sum())
+    elif park.multi_year:
+        per = " (final year)"
+    else:
+        per = ""
     data = {
         "budget": make_variable(("point",), budget, "CNY", "budget level of the point"),
         "pollution_avoided": make_variable(
-            ("point",), pe, "pollution equivalents/yr", "pollution equivalents avoided"
+            ("point",), pe, "pollution equivalents/yr" + per, "pollution equivalents avoided"
         ),
         "pollution_eq_after": make_variable(
             ("point",),
-            park.baseline_pollution_eq() - pe,
-            "pollution equivalents/yr",
+            scale * park.baseline_pollution_eq() - pe,
+            "pollution equivalents/yr" + per,
             "park pollution equivalents after the portfolio",
         ),
-        "tce_saved": make_variable(("point",), tce, "tce/yr", "energy saved"),
+        "tce_saved": make_variable(("point",), tce, "tce/yr" + per, "energy saved"),
         "tce_after": make_variable(
             ("point",), park.baseline_tce() - tce, "tce/yr", "park energy after"
         ),
