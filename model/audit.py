@@ -33,6 +33,7 @@ from model.evaluate import ParkState
 from model.finance import right_prices
 from model.park import ParkData
 from model.registry import REFERENCE_DIR
+from model.results import make_variable
 from model.schema import PARK_ID, Enterprise, Scenario
 
 AIR_TOXIC_POLLUTANTS: tuple[str, ...] = (
@@ -388,10 +389,6 @@ def priority_tiers(
 # --------------------------------------------------------------------------- dataset
 
 
-def _variable(dims: tuple[str, ...], data: Any, units: str, long_name: str) -> xr.Variable:
-    return xr.Variable(dims, data, attrs={"units": units, "long_name": long_name})
-
-
 def audit_dataset(
     park: ParkData,
     scenario: Scenario,
@@ -443,69 +440,69 @@ def audit_dataset(
     ep, ent = ("enterprise", "pollutant"), ("enterprise",)
     low, high = cuts
     data_vars = {
-        "permit_surplus": _variable(
+        "permit_surplus": make_variable(
             ep, surplus, "t/yr", "permit minus emissions after, floored at 0 (NaN = no permit)"
         ),
-        "permit_excess_after": _variable(
+        "permit_excess_after": make_variable(
             ep, excess, "t/yr", "emissions after minus permit, floored at 0 (NaN = no permit)"
         ),
-        "rights_transfer_value": _variable(
+        "rights_transfer_value": make_variable(
             ep,
             surplus * transfer,
             "CNY",
             "one-off transfer value of the surplus emission rights (surplus * transfer price)",
         ),
-        "rights_lease_value": _variable(
+        "rights_lease_value": make_variable(
             ep,
             surplus * lease,
             "CNY/yr",
             "annual lease value of the surplus emission rights (surplus * lease price)",
         ),
-        "expansion_headroom": _variable(
+        "expansion_headroom": make_variable(
             ep,
             headroom,
             "1",
             "production increase the surplus allows at the new intensity (surplus / after; "
             "emissions assumed proportional to output; inf = nothing emitted after)",
         ),
-        "right_transfer_price": _variable(
+        "right_transfer_price": make_variable(
             ("pollutant",), transfer, "CNY/t", "emission-right transfer price (NaN = none)"
         ),
-        "right_lease_price": _variable(
+        "right_lease_price": make_variable(
             ("pollutant",), lease, "CNY/(t*yr)", "emission-right annual lease price (NaN = none)"
         ),
-        "mandatory_audit": _variable(
+        "mandatory_audit": make_variable(
             ent,
             mandatory,
             "1",
             "1 = mandatory cleaner-production audit under the 2016 Measures (any criterion)",
         ),
-        "audit_criteria": _variable(
+        "audit_criteria": make_variable(
             ent, criteria.astype(str), "", "mandatory-audit criteria met, with figures"
         ),
-        "pe_intensity": _variable(
+        "pe_intensity": make_variable(
             ent,
             pe_int,
             "pollution equivalents per 10^4 CNY",
             "baseline pollution equivalents / output value (NaN = no output value)",
         ),
-        "energy_intensity": _variable(
+        "energy_intensity": make_variable(
             ent,
             en_int,
             "tce per 10^4 CNY",
             "baseline energy use / output value (NaN = no output value)",
         ),
-        "priority_score": _variable(
+        "priority_score": make_variable(
             ent, score, "1", "mean of the two percentile ranks (intensity or absolute load)"
         ),
-        "priority_tier": _variable(
+        "priority_tier": make_variable(
             ent,
             tier,
             "1",
             f"audit priority tier: 1 = score percentile rank > {high:.4g}, 2 = > {low:.4g}, "
             "3 = rest; 0 = not tiered (park row)",
         ),
-        "priority_basis": _variable(
+        "priority_basis": make_variable(
             ent, basis.astype(str), "", "'intensity', or 'absolute load' without output value"
         ),
     }

@@ -34,7 +34,7 @@ from model.results import (
     fmt_number,
     fmt_pct,
     permit_excess_table,
-    pollutant_table,
+    pollutant_rows,
     selected_projects_table,
     status_line,
     summary_table,
@@ -103,31 +103,8 @@ def _summary_html(ds: xr.Dataset) -> str:
 
 
 def _pollutants_html(ds: xr.Dataset) -> str:
-    table = pollutant_table(ds)
-    return _table(
-        [
-            "pollutant",
-            "medium",
-            "baseline t/yr",
-            "after t/yr",
-            "change %",
-            "baseline eq/yr",
-            "after eq/yr",
-        ],
-        [
-            [
-                r.pollutant,
-                r.medium,
-                fmt_number(r.baseline_t),
-                fmt_number(r.after_t),
-                fmt_pct(r.change_pct),
-                fmt_number(r.baseline_pe),
-                fmt_number(r.after_pe),
-            ]
-            for r in table.itertuples()
-        ],
-        numeric_from=2,
-    )
+    headers, rows = pollutant_rows(ds)
+    return _table(headers, rows, numeric_from=2)
 
 
 def _permits_html(ds: xr.Dataset) -> str:

@@ -559,6 +559,27 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
+def pollutant_rows(
+    ds: xr.Dataset, first_header: str = "pollutant"
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and formatted rows of `pollutant_table`, for the text and HTML summaries."""
+    headers = [first_header, "medium", "baseline t/yr", "after t/yr", "change %"]
+    headers += ["baseline eq/yr", "after eq/yr"]
+    rows = [
+        [
+            r.pollutant,
+            r.medium,
+            fmt_number(r.baseline_t),
+            fmt_number(r.after_t),
+            fmt_pct(r.change_pct),
+            fmt_number(r.baseline_pe),
+            fmt_number(r.after_pe),
+        ]
+        for r in pollutant_table(ds).itertuples()
+    ]
+    return headers, rows
+
+
 def pollutant_table(ds: xr.Dataset) -> pd.DataFrame:
     """Park totals per pollutant (last planning year): pollutant, medium, baseline_t,
     after_t, change_pct, baseline_pe, after_pe (pollution equivalents/yr)."""
@@ -685,29 +706,8 @@ def summary_text(ds: xr.Dataset) -> str:
         left=2,
     )
     out.append("")
-    pollutants = pollutant_table(ds)
     out += _render(
-        [
-            "Pollutant",
-            "medium",
-            "baseline t/yr",
-            "after t/yr",
-            "change %",
-            "baseline eq/yr",
-            "after eq/yr",
-        ],
-        [
-            [
-                r.pollutant,
-                r.medium,
-                fmt_number(r.baseline_t),
-                fmt_number(r.after_t),
-                fmt_pct(r.change_pct),
-                fmt_number(r.baseline_pe),
-                fmt_number(r.after_pe),
-            ]
-            for r in pollutants.itertuples()
-        ],
+        *pollutant_rows(ds, first_header="Pollutant"),
         left=2,
     )
     out.append("")
