@@ -596,9 +596,10 @@ def test_report_without_cp_data_leaves_the_cp_section_out(tmp_path):
 
 
 def test_long_tables_are_cut_with_a_note(ds, monkeypatch):
+    import model.html as page_blocks
     import model.report as report
 
-    monkeypatch.setattr(report, "ROW_LIMIT", 2)
+    monkeypatch.setattr(page_blocks, "ROW_LIMIT", 2)
     page = report.render_report(ds)
     assert "Showing the first 2 of 4 chosen projects; results.nc holds all of them." in page
     assert "Showing the first 2 of 3 enterprises (highest priority first)" in page

@@ -21,7 +21,7 @@ import xarray as xr
 from plotly.subplots import make_subplots
 
 from model.atomic import write_text_atomic
-from model.report import figure_blocks, html_page
+from model.html import figure_blocks, html_page
 
 
 def _main_projects(ds: xr.Dataset, point: int, n: int = 3) -> str:
