@@ -6,10 +6,10 @@ For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0) i
 as YAML + CSV tables into a temporary folder, and in the same run two subprocesses are
 timed from start to exit (Python start-up and imports included):
 
-(a) ParkCP: `python -m model.run <yaml> --out <tmp>` (must exit 0). By default with
-    `--set analysis.why_not_max_projects=0`, because the "why not" analysis re-solves
-    the MILP a few times per left-out project and the baseline solves once;
-    `--parkcp-args ''` measures the CLI exactly as a user runs it.
+(a) ParkCP: `python -m model.run <yaml> --out <tmp>` (must exit 0), exactly as a user
+    runs it (the CLI's defaults: LP why-not estimates, appraisal, summary.html,
+    results.nc; no exact why-not bisection, `analysis.why_not_max_projects` is 0);
+    `--parkcp-args` adds arguments, e.g. '--no-report'.
 (b) raw: `python benchmarks/raw_highs.py <yaml>`: PyYAML + pandas read the same files
     into arrays, highspy gets the identical MILP in the identical order, solves it and
     writes the selection as CSV.
@@ -45,7 +45,7 @@ from raw_highs import objective_value, raw_from_files  # noqa: E402
 from synthetic import write_scenario  # noqa: E402
 
 TARGET_RATIO = 1.5
-DEFAULT_PARKCP_ARGS = "--set analysis.why_not_max_projects=0"
+DEFAULT_PARKCP_ARGS = ""
 
 
 def _timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:

@@ -38,20 +38,21 @@ import xarray as xr
 from model.audit import DEFAULT_TIER_CUTS, audit_dataset, permit_totals
 from model.cp_level import LEVELS, cp_level_table
 from model.evaluate import ParkState
+from model.feasibility import feasibility
 from model.finance import (
     additionality,
     annual_saving,
     benchmark_rate,
     break_even_subsidy,
     cost_class,
-    feasibility,
     privately_profitable,
     project_effects,
     right_prices,
 )
 from model.park import ParkData
-from model.results import CHOSEN_THRESHOLD, make_variable, summary_year
+from model.results import CHOSEN_THRESHOLD, make_variable
 from model.schema import PARK_ID, Scenario
+from model.summary import summary_year
 from solvers.base import SolveResult
 
 IRR_ALL_MAX_PROJECTS = 5000

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.feasibility import feasibility
 from model.finance import (
     annual_saving,
     benchmark_rate,
-    feasibility,
     implement_at_once,
     right_prices,
     screen,

@@ -133,7 +133,7 @@ def run_scenario(
     )
     clock.lap("appraisal")
     limit = loaded.scenario.analysis.why_not_max_projects if why_not is None else why_not
-    if park.objective != "cost" and result.status == "optimal":
+    if limit > 0 and park.objective != "cost" and result.status == "optimal":
         outcome.dataset = outcome.dataset.merge(
             why_not_variables(park_model, solver, result, options, limit)
         )

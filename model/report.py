@@ -26,7 +26,7 @@ import xarray as xr
 
 from model import appraisal
 from model.atomic import write_text_atomic
-from model.audit import audit_figures
+from model.audit_figures import audit_figures
 from model.html import figure_blocks, html_page, table_html
 from model.plots import figures
 from model.report_appraisal import (
@@ -38,16 +38,17 @@ from model.report_appraisal import (
     why_not_figure,
     why_not_html,
 )
-from model.results import (
+from model.results import selected_projects_table
+from model.summary import (
     fmt_number,
     fmt_pct,
     permit_excess_table,
     pollutant_rows,
-    selected_projects_table,
     status_line,
     summary_table,
 )
-from model.timeline import timeline_figures, timeline_section_html
+from model.timeline import timeline_section_html
+from model.timeline_figures import timeline_figures
 
 
 def _summary_html(ds: xr.Dataset) -> str:

@@ -11,7 +11,7 @@ import xarray as xr
 
 from model import appraisal
 from model.html import capped, note, table_html
-from model.results import fmt_number
+from model.summary import fmt_number
 
 
 def _years(value: float) -> str:
@@ -237,8 +237,9 @@ def why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
     out = ["<h2>Why not selected</h2>"]
     if "subsidy_needed_lp_estimate" not in ds:
         out.append(
-            "<p>Not computed: the why-not analysis runs after optimal solves of the "
-            "weighted, pollution or energy objectives.</p>"
+            "<p>Not computed: ask for it with <code>analysis.why_not_max_projects</code> or "
+            "<code>--why-not N</code> (optimal solves of the weighted, pollution or energy "
+            "objectives).</p>"
         )
         return out
     out.append(

@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     from model.report import write_report
-    from model.results import summary_text, write_dataset, write_selected_csv
+    from model.results import write_dataset, write_selected_csv
+    from model.summary import summary_text
 
     folder = Path(args.out) / name
     folder.mkdir(parents=True, exist_ok=True)

@@ -272,8 +272,8 @@ class Trading(StrictModel):
 class Analysis(StrictModel):
     why_not_max_projects: int = Field(default=0, ge=0)
     """How many left-out projects get an exact break-even capex by re-solves (largest
-    effect first; each costs several MILP solves). Every left-out project gets the LP
-    estimate regardless."""
+    effect first; each costs several MILP solves). When above 0, every left-out project
+    also gets the LP estimate (one LP relaxation solve). 0 = no why-not analysis."""
 
 
 class Targets(StrictModel):

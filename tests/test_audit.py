@@ -19,13 +19,13 @@ import xarray as xr
 from model.audit import (
     audit_classes,
     audit_dataset,
-    audit_figures,
     permit_table,
     permit_totals,
     priority_tiers,
     toxic_pollutants,
     water_class_i,
 )
+from model.audit_figures import audit_figures
 from model.evaluate import evaluate
 from model.finance import right_prices
 from model.park import compile_park

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from model.feasibility import feasibility, irr_brentq
 from model.finance import (
     additionality,
     annual_saving,
@@ -28,9 +29,7 @@ from model.finance import (
     break_even_subsidy,
     cost_class,
     default_right_prices,
-    feasibility,
     implement_at_once,
-    irr_brentq,
     privately_profitable,
     project_effects,
     right_prices,

@@ -45,12 +45,11 @@ from model.results import (
     build_dataset,
     netcdf_attr,
     selected_projects_table,
-    summary_table,
-    summary_text,
     write_dataset,
     write_selected_csv,
 )
 from model.schema import Scenario
+from model.summary import summary_table, summary_text
 from solvers.base import SolveResult
 
 REPO = Path(__file__).resolve().parents[1]

@@ -49,9 +49,9 @@ from model.studies.runner import frontier_points
 from model.timeline import (
     available_by_year,
     plan_table,
-    timeline_figures,
     timeline_section_html,
 )
+from model.timeline_figures import timeline_figures
 from solvers.base import SolveResult
 
 EXACT = SolverOptions(mip_gap=0.0)
