@@ -7,7 +7,8 @@ options done at once, and projects screened out by the acceptance rules.
   subsidy) are fixed in the portfolio and take nothing from the budget
 * with any `finance.screening` rule on, a project failing it cannot be chosen
 
-The feasibility figures come from model/finance.py (DOMAIN.md 1.4).
+The feasibility figures come from model/feasibility.py (DOMAIN.md 1.4), applied by
+model/finance.py.
 """
 
 from __future__ import annotations
