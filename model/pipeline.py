@@ -148,8 +148,9 @@ def why_not_variables(
     break-even capex of the `limit` largest left-out projects, as project variables."""
     park = park_model.park
     chosen = candidates(park_model, result.x, limit)
-    answers = break_even(park_model, solver, result.objective, chosen, options)
-    estimate = np.where(result.x < 0.5, lp_estimates(park_model, options), np.nan)
+    estimates = lp_estimates(park_model, options)
+    answers = break_even(park_model, solver, result.objective, chosen, options, estimates=estimates)
+    estimate = np.where(result.x < 0.5, estimates, np.nan)
     capex = np.full(park.n_projects, np.nan)
     subsidy = np.full(park.n_projects, np.nan)
     notes = np.full(park.n_projects, "", dtype=object)

@@ -56,15 +56,18 @@ def break_even(
     projects: list[int],
     options: SolverOptions,
     relative_tolerance: float = 0.01,
+    estimates: np.ndarray | None = None,
 ) -> list[BreakEven]:
-    """Break-even capex of each project in `projects` (indices of left-out projects)."""
+    """Break-even capex of each project in `projects` (indices of left-out projects).
+    `estimates`: the LP estimates (`lp_estimates`), computed here when not given."""
     m = park_model.model
     park = park_model.park
     budget_coefficient = park.budget_capex()
     base_budget = float(m.budget.value)
     if not projects:
         return []
-    estimates = lp_estimates(park_model, options)
+    if estimates is None:
+        estimates = lp_estimates(park_model, options)
     tolerance = 1e-7 * max(1.0, abs(optimum))
     answers = []
     for j in projects:
