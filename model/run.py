@@ -60,11 +60,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _cli_solver_options(scenario_options, **cli: object):
-    """The scenario's solver section with command-line values (those not None) on top."""
-    return scenario_options.model_copy(
-        update={key: value for key, value in cli.items() if value is not None}
-    )
+def _with_cli(section, **cli: object):
+    """A scenario section with command-line values (those not None) on top, validated
+    again (so `--time-limit -5` is refused like a bad scenario value)."""
+    updates = {key: value for key, value in cli.items() if value is not None}
+    return type(section).model_validate({**section.model_dump(), **updates})
 
 
 def _fail(code: int, lines: list[str]) -> int:
@@ -86,33 +86,26 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
-        options = _cli_solver_options(
+        options = _with_cli(
             loaded.scenario.solver,
             name=args.solver,
             time_limit=args.time_limit,
             mip_gap=args.mip_gap,
             threads=args.threads,
         )
-        study = loaded.scenario.study.model_copy(
-            update={
-                key: value
-                for key, value in {
-                    "frontier": parse_frontier(args.frontier) if args.frontier else None,
-                    "budget_sweep": parse_budget_sweep(args.budget_sweep)
-                    if args.budget_sweep
-                    else None,
-                    "workers": args.workers,
-                    "scheduler": args.scheduler,
-                }.items()
-                if value is not None
-            }
+        study = _with_cli(
+            loaded.scenario.study,
+            frontier=parse_frontier(args.frontier) if args.frontier else None,
+            budget_sweep=parse_budget_sweep(args.budget_sweep) if args.budget_sweep else None,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     except (ScenarioError, StudyArgumentError) as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        return _fail(EXIT_BAD_INPUT, [f"command line: solver.{where}: {first['msg']}"])
+        return _fail(EXIT_BAD_INPUT, [f"command line: {where}: {first['msg']}"])
     timings["load"] = time.perf_counter() - started
 
     from model.pipeline import run_scenario

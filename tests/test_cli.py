@@ -161,6 +161,8 @@ BAD_INPUTS = [
     ("bad-named-scenario", None, ["--scenario", "nope"], "scenarios"),
     ("bad-budget-sweep", None, ["--budget-sweep", "0:abc"], "--budget-sweep"),
     ("bad-frontier", None, ["--frontier", "many"], "--frontier"),
+    ("negative-time-limit", None, ["--time-limit", "-5"], "time_limit"),
+    ("zero-workers", None, ["--workers", "0"], "workers"),
 ]
 
 
@@ -185,7 +187,8 @@ def test_bad_input_exit_2_one_line_no_output(tmp_path, content, args, expected) 
     assert lines[0].startswith("error: ")
     assert "Traceback" not in proc.stderr
     assert expected in lines[0], lines[0]
-    if not (args and args[0].startswith("--") and args[0] in ("--budget-sweep", "--frontier")):
+    from_command_line = ("--budget-sweep", "--frontier", "--time-limit", "--workers")
+    if not (args and args[0] in from_command_line):
         assert "scenario.yaml" in lines[0]
     assert not out.exists(), "bad input must not write anything"
 
