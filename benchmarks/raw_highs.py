@@ -2,8 +2,9 @@
 
 `build_raw_highs(park)` builds the model of model/formulation.py (docs/math.md) from a
 `ParkData` without Pyomo: the same variables, bounds, rows, objective and options, in
-the column and row order that `pyomo.contrib.solver`'s HiGHS interface produces, so HiGHS
-sees the identical LP and takes the identical path (tests/test_synthetic.py checks it).
+the column and row order that ParkCP's HiGHS adapter (solvers/highs_bulk.py) produces,
+so HiGHS sees the identical LP and takes the identical path (tests/test_synthetic.py
+checks it).
 
 As a script, `python benchmarks/raw_highs.py SCENARIO.yaml [--out DIR]` is the baseline
 of benchmarks/scale.py: it reads the YAML with PyYAML and the CSV tables and reference

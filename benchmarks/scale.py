@@ -104,7 +104,7 @@ def in_process_phases(
     """Time ParkCP's phases in this process (imports excluded), following the CLI: load,
     then `model.pipeline.run_scenario` (its own timings), then the three writers. The
     hand-over of the Pyomo model to HiGHS is split off the solve by timing the adapter's
-    `_ensure_instance` (instrumentation of this process only). With `profile`, a cProfile
+    `prepare` (instrumentation of this process only). With `profile`, a cProfile
     of the whole sequence is written there (open with `python -m pstats`)."""
     import cProfile
 
@@ -112,10 +112,10 @@ def in_process_phases(
     from model.report import write_report
     from model.results import write_dataset, write_selected_csv
     from model.scenario import load_scenario
-    from solvers.highs import HighsPersistentSolver
+    from solvers.highs_bulk import HighsBulkSolver
 
     handover = {"seconds": 0.0}
-    original = HighsPersistentSolver._ensure_instance
+    original = HighsBulkSolver.prepare
 
     def timed_ensure_instance(self) -> None:
         started = time.perf_counter()
@@ -124,7 +124,7 @@ def in_process_phases(
 
     profiler = cProfile.Profile() if profile else None
     phases: dict[str, float] = {}
-    HighsPersistentSolver._ensure_instance = timed_ensure_instance
+    HighsBulkSolver.prepare = timed_ensure_instance
     try:
         if profiler:
             profiler.enable()
@@ -142,7 +142,7 @@ def in_process_phases(
         outcome = run_scenario(loaded, options, timings)
         for name, seconds in timings.items():
             if name == "solve":
-                phases["hand-over to HiGHS (set_instance)"] = handover["seconds"]
+                phases["hand-over to HiGHS (prepare)"] = handover["seconds"]
                 phases["solve (HiGHS run + load)"] = seconds - handover["seconds"]
             else:
                 phases[f"pipeline: {name}"] = seconds
@@ -157,7 +157,7 @@ def in_process_phases(
             writer(outcome.dataset, folder / file)
             phases[name] = time.perf_counter() - mark
     finally:
-        HighsPersistentSolver._ensure_instance = original
+        HighsBulkSolver.prepare = original
         if profiler:
             profiler.disable()
             profiler.dump_stats(str(profile))

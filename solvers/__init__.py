@@ -1,1 +1,2 @@
-"""Solver adapters: HiGHS embedded through highspy (default) and any Pyomo solver."""
+"""Solver adapters: HiGHS embedded through highspy (default, `highs_bulk`) and any Pyomo
+solver (`pyomo_solver`)."""

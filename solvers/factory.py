@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from model.formulation import ParkModel
 from model.schema import SolverOptions
-from solvers.highs import HighsPersistentSolver
+from solvers.highs_bulk import HighsBulkSolver
 from solvers.pyomo_solver import PyomoSolver, SolverUnavailable
 
 __all__ = ["make_solver", "SolverUnavailable"]
@@ -13,5 +13,5 @@ __all__ = ["make_solver", "SolverUnavailable"]
 def make_solver(park_model: ParkModel, options: SolverOptions):
     """HiGHS (embedded, persistent) for 'highs'; any other name through Pyomo."""
     if options.name.lower() == "highs":
-        return HighsPersistentSolver(park_model, options)
+        return HighsBulkSolver(park_model, options)
     return PyomoSolver(park_model, options)
