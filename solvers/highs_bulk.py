@@ -23,7 +23,8 @@ import time
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.base.param import ParamData
+from pyomo.core.expr.numeric_expr import LinearExpression, ProductExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
@@ -43,6 +44,38 @@ _STATUS = {
     highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
     highspy.HighsModelStatus.kUnbounded: "unbounded",
 }
+
+
+def _has_parameter(expression) -> bool:
+    """True when `expression` (a bound) holds a mutable parameter."""
+    if expression is None or isinstance(expression, (int, float)):
+        return False
+    return next(iter(identify_mutable_parameters(expression)), None) is not None
+
+
+def _param_times_number(coef) -> list[tuple[object, float]] | None:
+    """[(param, number)] when `coef` is `param * number` or `number * param` (how the
+    objective weights appear), else None."""
+    if isinstance(coef, ProductExpression) and coef.nargs() == 2:
+        a, b = coef.args
+        if isinstance(a, ParamData) and isinstance(b, (int, float)):
+            return [(a, float(b))]
+        if isinstance(b, ParamData) and isinstance(a, (int, float)):
+            return [(b, float(a))]
+    return None
+
+
+def _constant_part(coef, found: list[tuple[object, float]]) -> float:
+    """What a coefficient is worth with every parameter at 0 (0 for param * number)."""
+    if _param_times_number(coef) is not None:
+        return 0.0
+    saved = [p.value for p, _ in found]
+    for param, _ in found:
+        param.set_value(0.0)
+    value = float(pyo.value(coef))
+    for (param, _), old in zip(found, saved, strict=True):
+        param.set_value(old)
+    return value
 
 
 def _bound(value, default: float) -> float:
@@ -116,9 +149,7 @@ class HighsBulkSolver:
             self._rows[id(con)] = row
             row_lower.append(_bound(pyo.value(con.lower), -INF + constant) - constant)
             row_upper.append(_bound(pyo.value(con.upper), INF + constant) - constant)
-            if (con.lower is not None and identify_mutable_parameters(con.lower)) or (
-                con.upper is not None and identify_mutable_parameters(con.upper)
-            ):
+            if _has_parameter(con.lower) or _has_parameter(con.upper):
                 self._mutable_rows.append((row, con, constant))
         lower = np.array([_bound(v.lb, -INF) for v in self._vars])
         upper = np.array([_bound(v.ub, INF) for v in self._vars])
@@ -177,28 +208,42 @@ class HighsBulkSolver:
             raise ValueError("the objective is not linear")
         self._objective_offset = float(pyo.value(repn.constant))
         self._cost_columns = np.array([self._col[id(v)] for v in repn.linear_vars], dtype=int)
-        self._cost_exprs = list(repn.linear_coefs)
+        coefs = list(repn.linear_coefs)
+        base = np.zeros(len(coefs))
+        parts: dict[int, np.ndarray] = {}
         params: dict[int, object] = {}
-        for coef in self._cost_exprs:
-            for param in identify_mutable_parameters(coef):
+        for i, coef in enumerate(coefs):
+            if isinstance(coef, (int, float)):
+                base[i] = coef
+                continue
+            found = _param_times_number(coef)
+            if found is None:  # any other form: by evaluation at unit parameter values
+                found = self._split_by_evaluation(coef)
+            for param, number in found:
                 params[id(param)] = param
+                parts.setdefault(id(param), np.zeros(len(coefs)))[i] += number
+            base[i] += _constant_part(coef, found)
         self._cost_params = list(params.values())
-        saved = [p.value for p in self._cost_params]
-        for param in self._cost_params:
-            param.set_value(0.0)
-        base = self._evaluate_costs()
-        parts = []
-        for param in self._cost_params:
-            param.set_value(1.0)
-            parts.append(self._evaluate_costs() - base)
-            param.set_value(0.0)
-        for param, value in zip(self._cost_params, saved, strict=True):
-            param.set_value(value)
-        self._cost_base, self._cost_parts = base, parts
+        self._cost_base = base
+        self._cost_parts = [parts[id(p)] for p in self._cost_params]
         self._cost_values = None
 
-    def _evaluate_costs(self) -> np.ndarray:
-        return np.array([float(pyo.value(c)) for c in self._cost_exprs])
+    @staticmethod
+    def _split_by_evaluation(coef) -> list[tuple[object, float]]:
+        """(parameter, coefficient) pairs of a coefficient linear in its parameters."""
+        found = list(identify_mutable_parameters(coef))
+        saved = [p.value for p in found]
+        for param in found:
+            param.set_value(0.0)
+        zero = float(pyo.value(coef))
+        pairs = []
+        for param in found:
+            param.set_value(1.0)
+            pairs.append((param, float(pyo.value(coef)) - zero))
+            param.set_value(0.0)
+        for param, value in zip(found, saved, strict=True):
+            param.set_value(value)
+        return pairs
 
     def _objective_costs(self) -> np.ndarray:
         cost = np.zeros(len(self._vars))
