@@ -210,7 +210,8 @@ def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> Pa
 
     # --- budget (math.md 3): capex net of subsidy; options done at once are outside it.
     # No budget = the total capex of all projects: never binding, and finite, because a
-    # mutable Param that starts at +inf is not updated later by the persistent interface.
+    # bound that starts at +inf counts as no bound, and some persistent interfaces
+    # (pyomo.contrib.solver's HiGHS) never update it afterwards.
     budget_capex = park.budget_capex()
     no_limit = float(budget_capex.sum()) + 1.0
     m.budget = pyo.Param(
@@ -378,7 +379,7 @@ def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> Pa
 
     # --- epsilon floors for frontier studies (math.md 12). "Off" is a finite value no
     # selection can fall below (every increase taken, no reduction), for the same reason
-    # as the budget: a mutable Param starting at -inf would never be updated.
+    # as the budget: a bound starting at -inf counts as no bound.
     total_weight = sum(w for _, w in counted)
     m.pollution_floor_off = -total_weight * float(pe_k @ _row_increases(em_matrix)) - 1.0
     m.energy_floor_off = -total_weight * float(tce_l @ _row_increases(en_matrix)) - 1.0
