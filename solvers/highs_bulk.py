@@ -23,6 +23,7 @@ import time
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 from pyomo.core.base.param import ParamData
 from pyomo.core.expr.numeric_expr import LinearExpression, ProductExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
@@ -44,6 +45,16 @@ _STATUS = {
     highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
     highspy.HighsModelStatus.kUnbounded: "unbounded",
 }
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A Highs object with logging off. Its constructor prints a banner to the process's
+    stdout before any option can be set; that is captured at the file-descriptor level
+    (as pyomo.contrib.solver does), so the CLI's summary stays the first thing printed."""
+    with capture_output(capture_fd=True):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    return h
 
 
 def _has_parameter(expression) -> bool:
@@ -163,8 +174,7 @@ class HighsBulkSolver:
             np.array(indices, dtype=np.int32),
             np.array(values, dtype=float),
         )
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _quiet_highs()
         if self.options.time_limit is not None:
             h.setOptionValue("time_limit", float(self.options.time_limit))
         if self.options.threads is not None:
