@@ -42,6 +42,7 @@ from model.results import selected_projects_table
 from model.summary import (
     fmt_number,
     fmt_pct,
+    permit_excess_rows,
     permit_excess_table,
     pollutant_rows,
     status_line,
@@ -79,20 +80,8 @@ def _permits_html(ds: xr.Dataset) -> str:
     table = permit_excess_table(ds)
     if table.empty:
         return "<p>No enterprise is above its permit.</p>"
-    return table_html(
-        ["enterprise", "pollutant", "after t/yr", "permit t/yr", "excess t/yr"],
-        [
-            [
-                r.enterprise,
-                r.pollutant,
-                fmt_number(r.after_t),
-                fmt_number(r.permit_t),
-                fmt_number(r.excess_t),
-            ]
-            for r in table.itertuples()
-        ],
-        numeric_from=2,
-    )
+    headers, rows = permit_excess_rows(table)
+    return table_html(headers, rows, numeric_from=2)
 
 
 def _projects_html(table: pd.DataFrame) -> str:

@@ -144,6 +144,22 @@ def pollutant_table(ds: xr.Dataset) -> pd.DataFrame:
     )
 
 
+def permit_excess_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Headers and formatted rows of a `permit_excess_table`, for text and HTML."""
+    headers = ["enterprise", "pollutant", "after t/yr", "permit t/yr", "excess t/yr"]
+    rows = [
+        [
+            r.enterprise,
+            r.pollutant,
+            fmt_number(r.after_t),
+            fmt_number(r.permit_t),
+            fmt_number(r.excess_t),
+        ]
+        for r in table.itertuples()
+    ]
+    return headers, rows
+
+
 def permit_excess_table(ds: xr.Dataset) -> pd.DataFrame:
     """(enterprise, pollutant) pairs above their permit in the last planning year:
     enterprise, pollutant, after_t, permit_t, excess_t."""
@@ -263,20 +279,7 @@ def summary_text(ds: xr.Dataset) -> str:
     excess = permit_excess_table(ds)
     if len(excess):
         out += ["", f"Permit excess (permits: {attrs.get('permit_mode', '?')})"]
-        out += _render(
-            ["enterprise", "pollutant", "after t/yr", "permit t/yr", "excess t/yr"],
-            [
-                [
-                    r.enterprise,
-                    r.pollutant,
-                    fmt_number(r.after_t),
-                    fmt_number(r.permit_t),
-                    fmt_number(r.excess_t),
-                ]
-                for r in excess.itertuples()
-            ],
-            left=2,
-        )
+        out += _render(*permit_excess_rows(excess), left=2)
     top = top_projects(ds)
     if len(top):
         out += [
