@@ -41,34 +41,19 @@ from model.report_appraisal import (
 from model.results import selected_projects_table
 from model.summary import (
     fmt_number,
-    fmt_pct,
     permit_excess_rows,
     permit_excess_table,
     pollutant_rows,
     status_line,
-    summary_table,
+    summary_rows,
 )
 from model.timeline import timeline_section_html
 from model.timeline_figures import timeline_figures
 
 
 def _summary_html(ds: xr.Dataset) -> str:
-    summary = summary_table(ds)
-    return table_html(
-        ["Park total", "unit", "baseline", "after", "change", "change %"],
-        [
-            [
-                r.quantity,
-                r.unit,
-                fmt_number(r.baseline),
-                fmt_number(r.after),
-                fmt_number(r.change),
-                fmt_pct(r.change_pct),
-            ]
-            for r in summary.itertuples()
-        ],
-        numeric_from=2,
-    )
+    headers, rows = summary_rows(ds)
+    return table_html(headers, rows, numeric_from=2)
 
 
 def _pollutants_html(ds: xr.Dataset) -> str:

@@ -102,6 +102,23 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
+def summary_rows(ds: xr.Dataset) -> tuple[list[str], list[list[str]]]:
+    """Headers and formatted rows of `summary_table`, for the text and HTML summaries."""
+    headers = ["Park total", "unit", "baseline", "after", "change", "change %"]
+    rows = [
+        [
+            r.quantity,
+            r.unit,
+            fmt_number(r.baseline),
+            fmt_number(r.after),
+            fmt_number(r.change),
+            fmt_pct(r.change_pct),
+        ]
+        for r in summary_table(ds).itertuples()
+    ]
+    return headers, rows
+
+
 def pollutant_rows(
     ds: xr.Dataset, first_header: str = "pollutant"
 ) -> tuple[list[str], list[list[str]]]:
@@ -248,22 +265,7 @@ def summary_text(ds: xr.Dataset) -> str:
     if attrs.get("input_hash"):
         out.append(f"input sha256 {attrs['input_hash']}")
     out.append("")
-    summary = summary_table(ds)
-    out += _render(
-        ["Park total", "unit", "baseline", "after", "change", "change %"],
-        [
-            [
-                r.quantity,
-                r.unit,
-                fmt_number(r.baseline),
-                fmt_number(r.after),
-                fmt_number(r.change),
-                fmt_pct(r.change_pct),
-            ]
-            for r in summary.itertuples()
-        ],
-        left=2,
-    )
+    out += _render(*summary_rows(ds), left=2)
     out.append("")
     out += _render(
         *pollutant_rows(ds, first_header="Pollutant"),
