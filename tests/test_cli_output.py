@@ -76,7 +76,8 @@ def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
 def test_sweep_marks_infeasible_levels_and_all_infeasible_is_exit_3(tmp_path) -> None:
     scenario = write(tmp_path / "scenario.yaml", BASE)
     out = tmp_path / "out"
-    proc = run_cli(str(scenario), "--budget-sweep", "0:230:5", "--out", str(out), cwd=tmp_path)
+    sweep = ("--budget-sweep", "0:230:5", "--no-report", "--out", str(out))
+    proc = run_cli(str(scenario), *sweep, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     # levels 0, 57.5, 115, 172.5, 230: the first two have no portfolio (see the header)
     assert (
@@ -127,7 +128,7 @@ def test_frontier_budget_levels_without_portfolio(tmp_path) -> None:
     proc = run_cli(
         str(scenario),
         *("--set", "study.frontier.budgets=[50, 200]", "--set", "study.frontier.points=3"),
-        *("--out", str(out)),
+        *("--no-report", "--out", str(out)),
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
@@ -168,7 +169,7 @@ def store_points(out: Path) -> list[Path]:
 def test_killed_sweep_resumes_with_the_numbers_of_an_uninterrupted_run(tmp_path) -> None:
     scenario = write(tmp_path / "scenario.yaml", BASE)
     out = tmp_path / "out"
-    sweep = ("--budget-sweep", "0:230:5", "--out", str(out))
+    sweep = ("--budget-sweep", "0:230:5", "--no-report", "--out", str(out))
     proc = run_cli(str(scenario), *sweep, cwd=tmp_path)  # uninterrupted, and the previous run
     assert proc.returncode == 0, proc.stderr
     folder = out / "cli-park"
@@ -201,7 +202,7 @@ def test_points_of_a_sweep_killed_under_another_mip_gap_are_not_reused(tmp_path)
     run with the scenario's gap of 0 must solve every level again."""
     scenario = write(tmp_path / "scenario.yaml", BASE)
     out = tmp_path / "out"
-    sweep = ("--budget-sweep", "0:230:5", "--out", str(out))
+    sweep = ("--budget-sweep", "0:230:5", "--no-report", "--out", str(out))
     killed = run_hooked(
         ["kill-after-write=budget_sweep.nc"],
         str(scenario),
@@ -354,7 +355,7 @@ def test_ctrl_c_during_a_parallel_sweep(tmp_path) -> None:
     run = subprocess.Popen(
         [
             *(sys.executable, str(HOOKS), f"slow-sweep={marker}", "--", str(scenario)),
-            *("--budget-sweep", "0:230:5", "--workers", "2", "--out", str(out)),
+            *("--budget-sweep", "0:230:5", "--workers", "2", "--no-report", "--out", str(out)),
         ],
         cwd=tmp_path,
         env=ENV,

@@ -82,7 +82,8 @@ def run_chunks(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=None,  # no dashboard; its HTTP server on a free port,
+                scheduler_kwargs={"dashboard_address": ":0"},  # not 8787 (no warning)
                 silence_logs=logging.CRITICAL,  # task errors still reach future.result()
             )
         client = Client(cluster)
