@@ -7,9 +7,10 @@ Steps, each working on the result of the one before:
 2. read `enterprises:` / `projects:` tables (model/tables.py) into lists of rows;
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
    `--set key.path=value` in order; drop `scenarios:`;
-4. validate with the pydantic schema (model/schema.py), then check every cross-reference
-   (names against the registry, ids against each other) and the rules the schema cannot
-   state alone.
+4. check every text against model/text.py (no control characters or lone surrogates;
+   names one line), validate with the pydantic schema (model/schema.py), then check
+   every cross-reference (names against the registry, ids against each other) and the
+   rules the schema cannot state alone.
 
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
@@ -56,6 +57,7 @@ from model.tables import (
     suggest,
     yaml_value,
 )
+from model.text import MULTILINE_KEYS, text_problem
 
 __all__ = ["LoadedScenario", "ScenarioError", "load_scenario"]
 
@@ -331,10 +333,20 @@ def _apply_set(ctx: _Context, text: str) -> None:
 
 def _tidy(node: Any, ctx: _Context, loc: Loc = ()) -> Any:
     """Drop empty (null) mapping values, so `key:` with nothing after it means "absent"
-    (the schema default), as an empty table cell does. Non-finite numbers are errors."""
+    (the schema default), as an empty table cell does. Non-finite numbers are errors, and
+    so is text that breaks the rules of model/text.py (control characters, lone
+    surrogates, line breaks outside free text), in keys as in values."""
     if isinstance(node, float) and not math.isfinite(node):
         raise ctx.error(loc, "must be a finite number")
+    if isinstance(node, str):
+        problem = text_problem(node, multiline=bool(loc) and loc[-1] in MULTILINE_KEYS)
+        if problem:
+            raise ctx.error(loc, problem)
     if isinstance(node, dict):
+        for key in node:
+            problem = text_problem(key)
+            if problem:
+                raise ctx.error((*loc, key), f"the key {problem}")
         return {k: _tidy(v, ctx, (*loc, k)) for k, v in node.items() if v is not None}
     if isinstance(node, list):
         return [_tidy(item, ctx, (*loc, i)) for i, item in enumerate(node)]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from model.text import folder_name_problem
 
 KEY_INDUSTRIES: tuple[str, ...] = (
     "energy",
@@ -364,3 +366,12 @@ class Scenario(StrictModel):
     finance: Finance = Field(default_factory=Finance)
     trading: Trading = Field(default_factory=Trading)
     analysis: Analysis = Field(default_factory=Analysis)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is the results folder `<out>/<name>/` (rules: model/text.py)."""
+        problem = folder_name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name

@@ -41,6 +41,8 @@ from typing import Any
 
 import yaml
 
+from model.text import printable
+
 TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
 _INTEGER = re.compile(r"[-+]?\d+")
 _TRUE = {"true", "1", "yes", "y"}
@@ -59,9 +61,10 @@ class ScenarioError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        if self.path:
-            return f"{self.file}: {self.path}: {self.message}"
-        return f"{self.file}: {self.message}"
+        """One printable line: control characters, line breaks and lone surrogates in
+        the parts are written as escapes (model/text.py `printable`)."""
+        parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
+        return ": ".join(printable(part) for part in parts)
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
