@@ -2,8 +2,10 @@
 
 Steps, each working on the result of the one before:
 
-1. read the file and, recursively, the file it `extends` (base first), and deep-merge
-   each file over its base: mappings merge key by key, lists and plain values replace;
+1. read the file and, recursively, the file it `extends` (base first, at most
+   MAX_EXTENDS files), and deep-merge each file over its base: mappings merge key by
+   key, lists and plain values replace (YAML too deep or with runaway aliases is refused
+   while it is read, model/tables.py);
 2. read `enterprises:` / `projects:` tables (model/tables.py) into lists of rows;
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
    `--set key.path=value` in order; drop `scenarios:`;
@@ -62,6 +64,17 @@ from model.text import MULTILINE_KEYS, text_problem
 __all__ = ["LoadedScenario", "ScenarioError", "load_scenario"]
 
 Loc = tuple  # a key path: str keys and int list indexes
+
+MAX_EXTENDS = 20
+"""Most files in one `extends` chain (the scenario file and its bases)."""
+
+MAX_KEY_PATH = 100
+"""Most parts in one override key path (`--set a.b.c=...`)."""
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -180,6 +193,13 @@ def _load_file(path: Path, shown: str, ctx: _Context, chain: tuple[tuple[Path, s
         base_path = path.parent / base_name
         base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), base_name))
         here = (*chain, (path.resolve(), shown))
+        if len(here) >= MAX_EXTENDS:
+            raise ScenarioError(
+                shown,
+                "extends",
+                f"more than {MAX_EXTENDS} files in one extends chain "
+                f"(from {here[0][1]}); join some of them",
+            )
         if base_path.resolve() in [real for real, _ in here]:
             cycle = " -> ".join([name for _, name in here] + [base_shown])
             raise ScenarioError(shown, "extends", f"extends cycle: {cycle}")
@@ -234,13 +254,16 @@ def _set_path(ctx: _Context, key_path: str, value: Any, origin: _Origin, where: 
     `where` = (file, key path, message prefix) for errors in the override itself."""
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError(where[0], where[1], where[2] + message)
+        return ScenarioError(where[0], _short(where[1]), where[2] + message)
 
     parts = split_key_path(key_path.strip())
     if parts is None:
         raise fail(
-            f"not a key path: '{key_path}' (write e.g. budget.total or projects[E01-P1].capex)"
+            f"not a key path: '{_short(key_path)}' "
+            "(write e.g. budget.total or projects[E01-P1].capex)"
         )
+    if len(parts) > MAX_KEY_PATH:
+        raise fail(f"a key path has at most {MAX_KEY_PATH} parts, this one {len(parts)}")
     if parts[0][0] in ("scenarios", "extends"):
         raise fail(f"'{parts[0][0]}' cannot be changed by an override")
     if len(parts) == 1 and parts[0][0] in TABLE_KEYS and isinstance(value, dict):
@@ -317,14 +340,18 @@ def _apply_named(ctx: _Context, name: str | None) -> None:
 def _apply_set(ctx: _Context, text: str) -> None:
     key_path, equals, value_text = text.partition("=")
     if not equals or not key_path.strip():
-        raise ScenarioError(ctx.main.file, "--set", f"'{text}' is not of the form key.path=value")
+        raise ScenarioError(
+            ctx.main.file, "--set", f"'{_short(text)}' is not of the form key.path=value"
+        )
     try:
         value = yaml_value(value_text)
-    except ScenarioError:
+    except ScenarioError as error:
         raise ScenarioError(
-            ctx.main.file, key_path.strip(), f"--set: cannot read the value '{value_text}'"
+            ctx.main.file,
+            _short(key_path.strip()),
+            f"--set: cannot read the value '{_short(value_text, 40)}': {error.message}",
         ) from None
-    origin = _Origin(ctx.main.file, ctx.main.folder, f"from --set {text}")
+    origin = _Origin(ctx.main.file, ctx.main.folder, f"from --set {_short(text)}")
     _set_path(ctx, key_path, value, origin, (ctx.main.file, key_path.strip(), "--set: "))
 
 

@@ -15,8 +15,10 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xarray as xr
 import yaml
@@ -216,3 +218,177 @@ def test_scenario_file_name_that_is_not_utf8_is_stored_escaped(tmp_path) -> None
     assert proc.returncode == 0, proc.stderr
     with xr.open_dataset(tmp_path / "out" / "cli-park" / "results.nc") as ds:
         assert ds.attrs["scenario_file"].endswith("park-\\udcff.yaml")
+
+
+# --- item 7: hostile files fail fast ---------------------------------------------------------
+
+
+def alias_bomb(levels: int) -> str:
+    """'Billion laughs': level k is a list of 9 aliases of level k-1, 9**levels values in
+    all from about 50 bytes a level."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, levels)]
+    return "name: bomb\n" + "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_at_once(tmp_path) -> None:
+    """On main the 9-level bomb (under 500 bytes) did not finish in 120 s."""
+    text = alias_bomb(9)
+    assert len(text) < 500
+    scenario = write(tmp_path / "scenario.yaml", text)
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(
+        proc,
+        "scenario.yaml: refused: its aliases (*name) would expand to more than 100,000",
+        "at line 7",
+    )
+
+
+def test_alias_inside_the_value_it_names_is_refused(tmp_path) -> None:
+    """`&a [*a]` is a list that contains itself: RecursionError on main."""
+    scenario = write(tmp_path / "scenario.yaml", "name: x\nloop: &a [*a]\n")
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(proc, "scenario.yaml: refused: an alias (*name) is used inside the value it names")
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[" * 20_000 + "]" * 20_000,
+        "{a: " * 20_000 + "1" + "}" * 20_000,
+        '{"a": ' * 20_000 + "1" + "}" * 20_000,
+    ],
+    ids=["flow-list", "flow-mapping", "json"],
+)
+def test_deep_nesting_is_refused(tmp_path, nested) -> None:
+    """20,000 levels: RecursionError on main."""
+    scenario = write(tmp_path / "scenario.yaml", f"name: x\ndescription: {nested}\n")
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(proc, "scenario.yaml: refused: nested deeper than 100 levels at line 2")
+
+
+def test_deep_set_value_and_key_path_are_refused(tmp_path) -> None:
+    write(tmp_path / "scenario.yaml", BASE)
+    scenario = "scenario.yaml"  # relative, so the line's length is the message's
+    nested = "[" * 20_000 + "]" * 20_000
+    proc = run(scenario, "--set", f"description={nested}", "--out", "o", cwd=tmp_path)
+    line = refused(
+        proc, "scenario.yaml: description: --set: cannot read the value", "nested deeper than 100"
+    )
+    assert len(line) < 200  # the 40,000-character value is not echoed
+    path = ".".join(["a"] * 20_000)
+    proc = run(scenario, "--set", f"{path}=1", "--out", "o", cwd=tmp_path)
+    line = refused(proc, "--set: a key path has at most 100 parts, this one 20000")
+    assert len(line) < 200
+    proc = run(scenario, "--set", "description=[&a [*a]]", "--out", "o", cwd=tmp_path)
+    refused(proc, "--set: cannot read the value '[&a [*a]]': refused: an alias")
+    assert not (tmp_path / "o").exists()
+
+
+def test_long_extends_chain_is_refused(tmp_path) -> None:
+    """1,000 files each extending the next: RecursionError on main."""
+    write(tmp_path / "b1000.yaml", BASE)
+    for k in range(1000):
+        write(tmp_path / f"b{k}.yaml", f"extends: b{k + 1}.yaml\n")
+    proc = run("b0.yaml", "--out", "out", cwd=tmp_path)
+    refused(proc, "b19.yaml: extends: more than 20 files in one extends chain (from b0.yaml)")
+
+
+SECRET = "root:x:0:0:SECRET-PASSWORD-LINE:/root:/bin/bash"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("projects", "projects: not a table of projects: its first row has no 'id', 'owner'"),
+        ("enterprises", "enterprises: not a table of enterprises: its first row has no 'id'"),
+    ],
+)
+def test_a_file_that_is_not_a_table_is_not_quoted(tmp_path, key, expected) -> None:
+    """On main `projects: {csv: /etc/passwd}` printed the file's first line as an
+    'unknown column'."""
+    (tmp_path / "secret.txt").write_text(SECRET + "\nmore:secret\n", encoding="utf-8")
+    scenario = write(
+        tmp_path / "scenario.yaml", mutated(lambda d: d.update({key: {"csv": "secret.txt"}}))
+    )
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    line = refused(proc, "secret.txt: ", expected)
+    assert "SECRET" not in proc.stderr and "x:0:0" not in line and "bash" not in line
+
+
+def test_extends_of_a_file_that_is_not_yaml_is_not_quoted(tmp_path) -> None:
+    (tmp_path / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    scenario = write(tmp_path / "scenario.yaml", "extends: secret.txt\nname: x\n")
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(proc, "secret.txt: the top level must be a mapping")
+    assert "SECRET" not in proc.stderr
+
+
+def projects_workbook(path: Path, merge: str | None = None, formula: bool = False) -> Path:
+    """BASE's projects as a sheet 'projects'; E1-P2's reduces.COD (cell D3) is 1, or a
+    formula written by openpyxl (no saved value); `merge` merges a range."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "projects"
+    sheet.append(["id", "owner", "capex", "reduces.COD"])
+    sheet.append(["E1-P1", "E1", 100, 4])
+    sheet.append(["E1-P2", "E1", 50, "=D2/4" if formula else 1])
+    sheet.append(["E2-P1", "E2", 80, 9])
+    if merge:
+        sheet.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+def xlsx_scenario(tmp_path: Path) -> Path:
+    data = mutated(lambda d: d.update(projects={"xlsx": "inventory.xlsx", "sheet": "projects"}))
+    return write(tmp_path / "scenario.yaml", data)
+
+
+def test_merged_cells_are_refused_with_sheet_and_cell(tmp_path) -> None:
+    """On main the merged range read as empty cells: E2-P1 silently lost its 9 t COD."""
+    projects_workbook(tmp_path / "inventory.xlsx", merge="D3:D4")
+    proc = run(str(xlsx_scenario(tmp_path)), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(
+        proc,
+        "inventory.xlsx: sheet 'projects' cells D3:D4: merged cells are not allowed in "
+        "tables; unmerge them",
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_formula_without_saved_value_is_refused_with_sheet_and_cell(tmp_path) -> None:
+    """On main the formula read as an empty cell (no COD reduction) and the run solved."""
+    projects_workbook(tmp_path / "inventory.xlsx", formula=True)
+    proc = run(str(xlsx_scenario(tmp_path)), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(
+        proc,
+        "inventory.xlsx: sheet 'projects' cell D3: a formula without a value saved by Excel",
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_formula_with_saved_value_is_read(tmp_path) -> None:
+    """The same formula with a value saved in the file (as Excel saves it, `<v>` after
+    `<f>`) is read as that value."""
+    path = projects_workbook(tmp_path / "inventory.xlsx", formula=True)
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>D2/4</f><v></v>" in parts[sheet] or b"<f>D2/4</f><v />" in parts[sheet]
+    parts[sheet] = (
+        parts[sheet]
+        .replace(b"<f>D2/4</f><v></v>", b"<f>D2/4</f><v>1</v>")
+        .replace(b"<f>D2/4</f><v />", b"<f>D2/4</f><v>1</v>")
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+    from model.scenario import load_scenario
+
+    loaded = load_scenario(xlsx_scenario(tmp_path))
+    assert [p.reduces for p in loaded.scenario.projects] == [
+        {"COD": 4.0},
+        {"COD": 1.0},
+        {"COD": 9.0},
+    ]

@@ -18,6 +18,7 @@ import yaml
 
 from model.results import write_dataset
 from model.scenario import ScenarioError, load_scenario
+from model.tables import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
 from model.text import folder_name_problem, netcdf_text, printable, text_problem
 
 BASE = {
@@ -38,6 +39,93 @@ def error_of(path: Path, **kwargs) -> str:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, **kwargs)
     return str(caught.value)
+
+
+# --- YAML limits ------------------------------------------------------------------------------
+
+
+def test_limits_are_those_documented() -> None:
+    assert MAX_YAML_DEPTH == 100 and MAX_ALIAS_VALUES == 100_000
+
+
+@pytest.mark.parametrize(("copies", "accepted"), [(100, True), (101, False)])
+def test_alias_expansion_boundary(tmp_path, copies, accepted) -> None:
+    """`big` is a list of 999 numbers: 1000 values (the list and its items). Each `*big`
+    repeats those 1000 values, so 100 copies add exactly 100,000 values (the limit,
+    accepted) and 101 copies 101,000 (refused). Unused named scenarios are not applied,
+    so the accepted file loads. The check runs as each value is composed and counts the
+    values written so far against the expansion, so it fires at the mapping under
+    `scenarios:` (it starts on line 17, column 3, after the 15 lines of BASE), the first
+    value whose expansion passes the limit that way."""
+    big = "[" + ", ".join(["0"] * 999) + "]"
+    text = yaml.safe_dump(BASE, sort_keys=False)
+    text += f"scenarios:\n  big: &big {big}\n  copies: [{', '.join(['*big'] * copies)}]\n"
+    path = write(tmp_path / "scenario.yaml", text)
+    if accepted:
+        assert load_scenario(path).scenario.name == "limits"
+    else:
+        assert error_of(path) == (
+            f"{path}: refused: its aliases (*name) would expand to more than 100,000 "
+            "repeated values at line 17, column 3"
+        )
+
+
+@pytest.mark.parametrize(("brackets", "accepted"), [(98, True), (99, False)])
+def test_nesting_depth_boundary(tmp_path, brackets, accepted) -> None:
+    """The top-level mapping is level 1, the mapping under `scenarios:` level 2, so a value
+    of n nested lists there reaches level n + 2: 98 lists = 100 levels (accepted), 99 =
+    101 (refused, at the 99th "[" on line 17, after the 15 lines of BASE and
+    `scenarios:`: column 9 + 98 = 107)."""
+    text = yaml.safe_dump(BASE, sort_keys=False)
+    text += "scenarios:\n  deep: " + "[" * brackets + "]" * brackets + "\n"
+    path = write(tmp_path / "scenario.yaml", text)
+    if accepted:
+        assert load_scenario(path).scenario.name == "limits"
+    else:
+        assert error_of(path) == (
+            f"{path}: refused: nested deeper than 100 levels at line 17, column 107"
+        )
+
+
+def test_merge_keys_and_plain_aliases_still_work(tmp_path) -> None:
+    text = (
+        "name: limits\nhorizon: {start: 2024, end: 2024}\n"
+        "enterprises:\n  - id: E1\n    baseline: &b {emissions: {COD: 10.0}}\n"
+        "  - id: E2\n    baseline: *b\n"
+        "projects:\n  - &p {id: P1, owner: E1, capex: 5.0}\n  - <<: *p\n    id: P2\n"
+    )
+    loaded = load_scenario(write(tmp_path / "scenario.yaml", text))
+    assert loaded.scenario.enterprises[1].baseline.emissions == {"COD": 10.0}
+    assert [(p.id, p.owner, p.capex) for p in loaded.scenario.projects] == [
+        ("P1", "E1", 5.0),
+        ("P2", "E1", 5.0),
+    ]
+
+
+@pytest.mark.parametrize(("files", "accepted"), [(20, True), (21, False)])
+def test_extends_chain_boundary(tmp_path, files, accepted) -> None:
+    """f0 extends f1 ... the last file holds the scenario: 20 files load, 21 do not (the
+    error is raised by f19, the 20th file, whose extends would make the 21st)."""
+    write(tmp_path / f"f{files - 1}.yaml", BASE)
+    for k in range(files - 1):
+        write(tmp_path / f"f{k}.yaml", f"extends: f{k + 1}.yaml\n")
+    if accepted:
+        assert load_scenario(tmp_path / "f0.yaml").scenario.name == "limits"
+    else:
+        assert error_of(tmp_path / "f0.yaml") == (
+            f"{tmp_path / 'f19.yaml'}: extends: more than 20 files in one extends chain "
+            f"(from {tmp_path / 'f0.yaml'}); join some of them"
+        )
+
+
+def test_key_path_boundary(tmp_path) -> None:
+    """100 parts are walked (and end in an unknown key), 101 are refused unread."""
+    path = write(tmp_path / "scenario.yaml", BASE)
+    hundred = ".".join(["budget"] + ["x"] * 99)
+    message = error_of(path, overrides=[f"{hundred}=1"])
+    assert "budget.x: unknown key 'x'" in message
+    message = error_of(path, overrides=[f"{hundred}.x=1"])
+    assert message.endswith("--set: a key path has at most 100 parts, this one 101")
 
 
 # --- text rules -------------------------------------------------------------------------------
