@@ -11,8 +11,8 @@ Steps, each working on the result of the one before:
    `--set key.path=value` in order; drop `scenarios:`;
 4. check every text against model/text.py (no control characters or lone surrogates;
    names one line), validate with the pydantic schema (model/schema.py), then check
-   every cross-reference (names against the registry, ids against each other) and the
-   rules the schema cannot state alone.
+   every cross-reference (names against the registry, ids against each other), the
+   rules the schema cannot state alone and, for HiGHS, `solver.options` against HiGHS.
 
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
@@ -61,7 +61,7 @@ from model.tables import (
 )
 from model.text import MULTILINE_KEYS, text_problem
 
-__all__ = ["LoadedScenario", "ScenarioError", "load_scenario"]
+__all__ = ["LoadedScenario", "ScenarioError", "command_line_error", "load_scenario"]
 
 Loc = tuple  # a key path: str keys and int list indexes
 
@@ -444,6 +444,7 @@ def _pydantic_message(error: dict) -> tuple[Loc, str]:
         ) else f"must be {sign} {limit}"
     messages = {
         "missing": "missing required key",
+        "finite_number": "must be a finite number",
         "float": f"not a number: {shown}",
         "int": f"not a whole number: {shown}",
         "bool": f"not true/false: {shown}",
@@ -464,6 +465,15 @@ def _pydantic_message(error: dict) -> tuple[Loc, str]:
     if kind == "list_type" and loc and loc[0] in TABLE_KEYS and len(loc) == 1:
         message += " (or {csv: FILE} / {xlsx: FILE, sheet: NAME})"
     return loc, message
+
+
+def command_line_error(error: ValidationError, flags: dict[str, str]) -> ScenarioError:
+    """The first problem of a section validated with command-line values on top, as
+    "command line: --flag: message"; `flags` maps field names to the options that set
+    them (e.g. {"mip_gap": "--mip-gap"})."""
+    loc, message = _pydantic_message(error.errors(include_url=False)[0])
+    field = str(loc[0]) if loc else ""
+    return ScenarioError("command line", flags.get(field, field), message)
 
 
 def _registry(scenario: Scenario, ctx: _Context) -> Registry:
@@ -490,10 +500,27 @@ def _registry(scenario: Scenario, ctx: _Context) -> Registry:
         raise ctx.error(tuple(error.path.split(".")), error.message) from None
 
 
-def _check(scenario: Scenario, ctx: _Context) -> Registry:
+def _check_solver_options(scenario: Scenario, ctx: _Context, solver_name: str | None) -> None:
+    """`solver.options` against HiGHS's own option list when HiGHS will solve (the
+    scenario's solver, or `solver_name` from the command line). Other solvers' options
+    cannot be checked: Pyomo hands them to the solver unread."""
+    name = solver_name or scenario.solver.name
+    if name.lower() != "highs" or not scenario.solver.options:
+        return
+    from solvers.highs_options import highs_option_problem
+
+    for key, value in scenario.solver.options.items():
+        problem = highs_option_problem(key, value)
+        if problem:
+            given = f" (with --solver {solver_name})" if solver_name else ""
+            raise ctx.error(("solver", "options", key), problem + given)
+
+
+def _check(scenario: Scenario, ctx: _Context, solver_name: str | None = None) -> Registry:
     """Rules beyond the schema; the first broken one is raised. Returns the registry."""
     horizon = scenario.horizon
     registry = _registry(scenario, ctx)
+    _check_solver_options(scenario, ctx, solver_name)
 
     def by_year(loc: Loc, value, low: float | None, high: float | None = None) -> None:
         """A number, or {year: number} with every year inside the horizon."""
@@ -620,9 +647,14 @@ def _check(scenario: Scenario, ctx: _Context) -> Registry:
 
 
 def load_scenario(
-    path: str | Path, scenario_name: str | None = None, overrides: Sequence[str] = ()
+    path: str | Path,
+    scenario_name: str | None = None,
+    overrides: Sequence[str] = (),
+    solver_name: str | None = None,
 ) -> LoadedScenario:
     """Read, merge, override and validate a scenario file; see the module docstring.
+    `solver_name`: the solver the run will use when not the scenario's (`--solver`), so
+    that `solver.options` are checked against the right solver.
 
     Raises ScenarioError (and nothing else) for any bad input."""
     file = Path(path)
@@ -648,7 +680,7 @@ def load_scenario(
             first = typos[0] if typos else first
         loc, message = _pydantic_message(first)
         raise ctx.error(ctx.trim(loc), message) from None
-    registry = _check(scenario, ctx)
+    registry = _check(scenario, ctx, solver_name)
     digest = hashlib.sha256(
         json.dumps(ctx.merged, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()

@@ -304,11 +304,24 @@ class Objective(StrictModel):
 
 
 class SolverOptions(StrictModel):
+    """The solver and its limits. `options` go to the solver unchanged; for HiGHS their
+    names, types and values are checked against HiGHS when loading (model/scenario.py,
+    solvers/highs_options.py)."""
+
     name: str = "highs"
-    time_limit: float | None = Field(default=None, gt=0)
-    mip_gap: float = Field(default=1.0e-4, ge=0)
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds."""
+    mip_gap: float = 1.0e-4
+    """Relative MIP gap, in [0, 1)."""
     threads: int | None = Field(default=None, ge=1)
     options: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+    @field_validator("mip_gap")
+    @classmethod
+    def _gap_below_one(cls, gap: float) -> float:
+        if not 0 <= gap < 1:  # also refuses NaN
+            raise ValueError("must be in [0, 1), e.g. 1e-4 for 0.01 %")
+        return gap
 
 
 class FrontierStudy(StrictModel):
@@ -326,8 +339,8 @@ class FrontierStudy(StrictModel):
 class BudgetSweepStudy(StrictModel):
     """Funding-priority study: re-solve at `steps` budget levels from `start` to `stop`."""
 
-    start: float = Field(ge=0)
-    stop: float = Field(gt=0)
+    start: float = Field(ge=0, allow_inf_nan=False)
+    stop: float = Field(gt=0, allow_inf_nan=False)
     steps: int = Field(default=20, ge=2, le=1000)
 
     @model_validator(mode="after")

@@ -392,3 +392,101 @@ def test_formula_with_saved_value_is_read(tmp_path) -> None:
         {"COD": 1.0},
         {"COD": 9.0},
     ]
+
+
+# --- item 8: options are checked -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--mip-gap", "1.5"], "command line: --mip-gap: must be in [0, 1)"),
+        (["--mip-gap", "1"], "command line: --mip-gap: must be in [0, 1)"),
+        (["--mip-gap", "-0.1"], "command line: --mip-gap: must be in [0, 1)"),
+        (["--mip-gap", "nan"], "command line: --mip-gap: must be in [0, 1)"),
+        (["--time-limit", "0"], "command line: --time-limit: must be > 0"),
+        (["--time-limit", "-5"], "command line: --time-limit: must be > 0"),
+        (["--time-limit", "nan"], "command line: --time-limit: must be a finite number"),
+        (["--time-limit", "inf"], "command line: --time-limit: must be a finite number"),
+        (["--threads", "0"], "command line: --threads: must be >= 1"),
+        (["--threads", "-2"], "command line: --threads: must be >= 1"),
+        (["--why-not", "-1"], "command line: --why-not: must be >= 0"),
+        (["--workers", "0"], "command line: --workers: must be >= 1"),
+        (["--budget-sweep", "0:inf:3"], "command line: --budget-sweep: expected FROM:TO:STEPS"),
+        (["--budget-sweep", "5:1:3"], "command line: --budget-sweep: expected FROM:TO:STEPS"),
+        (["--frontier", "1"], "command line: --frontier: expected a number of points"),
+    ],
+)
+def test_command_line_options_out_of_range(tmp_path, args, expected) -> None:
+    """On main --mip-gap 1.5, --time-limit inf and --why-not -1 ran (exit 0), and
+    --budget-sweep 0:inf:3 crashed after the solve; the rest named the schema field
+    ('time_limit: Input should be greater than 0') rather than the option."""
+    scenario = write(tmp_path / "scenario.yaml", BASE)
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), *args, cwd=tmp_path)
+    refused(proc, expected)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("solver", "expected"),
+    [
+        (
+            {"options": {"time_limt": 60}},
+            "solver.options.time_limt: unknown HiGHS option 'time_limt'; "
+            "did you mean 'time_limit'?",
+        ),
+        (
+            {"options": {"threads": 2.5}},
+            "solver.options.threads: HiGHS option 'threads' takes a whole number, not 2.5",
+        ),
+        (
+            {"options": {"presolve": "offf"}},
+            "solver.options.presolve: HiGHS refuses 'offf' for option 'presolve': "
+            'Presolve: "off", "choose" or "on"',
+        ),
+        (
+            {"options": {"mip_heuristic_effort": 2}},
+            "solver.options.mip_heuristic_effort: 2 is outside the range [0, 1] of HiGHS "
+            "option 'mip_heuristic_effort'",
+        ),
+        (
+            {"options": {"output_flag": 1}},
+            "solver.options.output_flag: HiGHS option 'output_flag' takes true or false, not 1",
+        ),
+        ({"mip_gap": 1.5}, "solver.mip_gap: must be in [0, 1)"),
+        ({"time_limit": 0}, "solver.time_limit: must be > 0"),
+        ({"threads": 0}, "solver.threads: must be >= 1"),
+    ],
+)
+def test_solver_section_is_checked_against_highs(tmp_path, solver, expected) -> None:
+    """On main every solver.options case ran (exit 0) with HiGHS ignoring the option,
+    and solver.mip_gap 1.5 was accepted."""
+    scenario = write(tmp_path / "scenario.yaml", mutated(lambda d: d["solver"].update(solver)))
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(proc, f"scenario.yaml: {expected}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_of_another_solver_are_checked_when_highs_is_chosen(tmp_path) -> None:
+    data = mutated(lambda d: d.update(solver={"name": "cbc", "options": {"sec": 60}}))
+    scenario = write(tmp_path / "scenario.yaml", data)
+    proc = run(str(scenario), "--solver", "highs", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    refused(
+        proc,
+        "scenario.yaml: solver.options.sec: unknown HiGHS option 'sec'",
+        "(with --solver highs)",
+    )
+
+
+def test_valid_highs_options_are_used(tmp_path) -> None:
+    """Valid options of every type load and solve: a time limit (double), presolve (text),
+    a seed (integer) and a bool; the answer is test_cli's hand-computed one."""
+    options = {"time_limit": 60, "presolve": "off", "random_seed": 7, "mip_detect_symmetry": False}
+    scenario = write(
+        tmp_path / "scenario.yaml", mutated(lambda d: d["solver"].update(options=options))
+    )
+    proc = run(str(scenario), "--out", str(tmp_path / "out"), "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with xr.open_dataset(tmp_path / "out" / "cli-park" / "results.nc") as ds:
+        chosen = set(ds["project"].values[ds["selected"].isel(year=0).values > 0.5])
+    assert chosen == {"E1-P1", "E2-P1"}

@@ -20,6 +20,7 @@ from model.results import write_dataset
 from model.scenario import ScenarioError, load_scenario
 from model.tables import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
 from model.text import folder_name_problem, netcdf_text, printable, text_problem
+from solvers.highs_options import highs_option_problem, highs_options
 
 BASE = {
     "name": "limits",
@@ -220,3 +221,55 @@ def test_text_written_to_netcdf_is_storable(tmp_path) -> None:
         assert back["name"].values.tolist() == ["电镀厂 🏭", "nul\\x00here"]
         assert back.attrs["scenario_file"] == "/data/park-\\udcff.yaml"
         assert back.attrs["note"] == "ok 🏭"
+
+
+# --- solver options ---------------------------------------------------------------------------
+
+
+def test_highs_option_list_comes_from_highs() -> None:
+    """The list HiGHS writes holds the options ParkCP sets itself, with their types."""
+    options = highs_options()
+    assert options["time_limit"].kind == "double" and options["time_limit"].range == "[0, inf]"
+    assert options["threads"].kind == "integer"
+    assert options["mip_rel_gap"].kind == "double"
+    assert options["output_flag"].kind == "bool"
+    assert options["presolve"].kind == "string"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("time_limit", 30, None),
+        ("time_limit", 2.5, None),
+        ("presolve", "off", None),
+        ("mip_detect_symmetry", False, None),
+        ("random_seed", 7, None),
+        ("log_file", "highs.log", None),
+        ("time_limt", 30, "unknown HiGHS option 'time_limt'; did you mean 'time_limit'?"),
+        ("time_limit", -1, "-1 is outside the range [0, inf] of HiGHS option 'time_limit'"),
+        ("time_limit", "30", "HiGHS option 'time_limit' takes a finite number, not '30'"),
+        ("threads", True, "HiGHS option 'threads' takes a whole number, not true"),
+        ("random_seed", 10**30, "1000000000000000000000000000000 is outside the range"),
+        ("presolve", False, "HiGHS option 'presolve' takes text (put it in quotes), not false"),
+    ],
+)
+def test_highs_option_problem(name, value, problem) -> None:
+    found = highs_option_problem(name, value)
+    assert (found is None) if problem is None else found.startswith(problem), found
+
+
+def test_checking_leaves_no_file_behind(tmp_path, monkeypatch) -> None:
+    """`log_file` is not set while checking (HiGHS would create the file at once)."""
+    monkeypatch.chdir(tmp_path)
+    assert highs_option_problem("log_file", "check.log") is None
+    assert not (tmp_path / "check.log").exists()
+
+
+def test_options_of_other_solvers_are_not_checked(tmp_path) -> None:
+    data = copy.deepcopy(BASE)
+    data["solver"] = {"name": "cbc", "options": {"sec": 60, "ratio": 0.01}}
+    path = write(tmp_path / "scenario.yaml", data)
+    assert load_scenario(path).scenario.solver.options == {"sec": 60, "ratio": 0.01}
+    assert error_of(path, solver_name="highs") == (
+        f"{path}: solver.options.sec: unknown HiGHS option 'sec' (with --solver highs)"
+    )
