@@ -67,6 +67,20 @@ def _with_cli(section, **cli: object):
     return type(section).model_validate({**section.model_dump(), **updates})
 
 
+CLI_FLAGS = {
+    "name": "--solver",
+    "time_limit": "--time-limit",
+    "mip_gap": "--mip-gap",
+    "threads": "--threads",
+    "frontier": "--frontier",
+    "budget_sweep": "--budget-sweep",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "why_not_max_projects": "--why-not",
+}
+"""Schema field -> the command-line option that sets it, for error messages."""
+
+
 def _fail(code: int, lines: list[str]) -> int:
     for line in lines:
         print(f"error: {line}", file=sys.stderr)
@@ -81,11 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     # Imports here so that `--help` and argument errors answer at once.
     from pydantic import ValidationError
 
-    from model.scenario import ScenarioError, load_scenario
+    from model.scenario import ScenarioError, command_line_error, load_scenario
     from model.studies.args import StudyArgumentError, parse_budget_sweep, parse_frontier
 
     try:
-        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
+        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides, args.solver)
         options = _with_cli(
             loaded.scenario.solver,
             name=args.solver,
@@ -100,12 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
-    except (ScenarioError, StudyArgumentError) as error:
+        _with_cli(loaded.scenario.analysis, why_not_max_projects=args.why_not)  # check only
+    except ScenarioError as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
+    except StudyArgumentError as error:
+        return _fail(EXIT_BAD_INPUT, [f"command line: {error}"])
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return _fail(EXIT_BAD_INPUT, [f"command line: {where}: {first['msg']}"])
+        return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
     from model.pipeline import run_scenario

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from model.text import folder_name_problem
 
 KEY_INDUSTRIES: tuple[str, ...] = (
     "energy",
@@ -302,11 +304,24 @@ class Objective(StrictModel):
 
 
 class SolverOptions(StrictModel):
+    """The solver and its limits. `options` go to the solver unchanged; for HiGHS their
+    names, types and values are checked against HiGHS when loading (model/scenario.py,
+    solvers/highs_options.py)."""
+
     name: str = "highs"
-    time_limit: float | None = Field(default=None, gt=0)
-    mip_gap: float = Field(default=1.0e-4, ge=0)
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds."""
+    mip_gap: float = 1.0e-4
+    """Relative MIP gap, in [0, 1)."""
     threads: int | None = Field(default=None, ge=1)
     options: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+    @field_validator("mip_gap")
+    @classmethod
+    def _gap_below_one(cls, gap: float) -> float:
+        if not 0 <= gap < 1:  # also refuses NaN
+            raise ValueError("must be in [0, 1), e.g. 1e-4 for 0.01 %")
+        return gap
 
 
 class FrontierStudy(StrictModel):
@@ -324,8 +339,8 @@ class FrontierStudy(StrictModel):
 class BudgetSweepStudy(StrictModel):
     """Funding-priority study: re-solve at `steps` budget levels from `start` to `stop`."""
 
-    start: float = Field(ge=0)
-    stop: float = Field(gt=0)
+    start: float = Field(ge=0, allow_inf_nan=False)
+    stop: float = Field(gt=0, allow_inf_nan=False)
     steps: int = Field(default=20, ge=2, le=1000)
 
     @model_validator(mode="after")
@@ -364,3 +379,12 @@ class Scenario(StrictModel):
     finance: Finance = Field(default_factory=Finance)
     trading: Trading = Field(default_factory=Trading)
     analysis: Analysis = Field(default_factory=Analysis)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is the results folder `<out>/<name>/` (rules: model/text.py)."""
+        problem = folder_name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name

@@ -161,7 +161,7 @@ BAD_INPUTS = [
     ("bad-named-scenario", None, ["--scenario", "nope"], "scenarios"),
     ("bad-budget-sweep", None, ["--budget-sweep", "0:abc"], "--budget-sweep"),
     ("bad-frontier", None, ["--frontier", "many"], "--frontier"),
-    ("negative-time-limit", None, ["--time-limit", "-5"], "time_limit"),
+    ("negative-time-limit", None, ["--time-limit", "-5"], "--time-limit: must be > 0"),
     ("zero-workers", None, ["--workers", "0"], "workers"),
 ]
 
