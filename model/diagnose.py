@@ -185,13 +185,19 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
         row.deactivate()
         slack = m.elastic_slack[i]
         if row.has_ub():
-            m.elastic_rows.add(row.body - slack <= row.upper)
+            elastic = m.elastic_rows.add(row.body - slack <= row.upper)
         else:
-            m.elastic_rows.add(row.body + slack >= row.lower)
+            elastic = m.elastic_rows.add(row.body + slack >= row.lower)
+        # the copy, and its slack, in the units of the row (math.md 13)
+        m.scaling_factor[elastic] = m.scaling_factor[slack] = m.scaling_factor.get(row, 1.0)
         limits.append((label, slack, size, unit))
 
+    def unit_of(var) -> float:  # what one unit of the slack is worth to the solver
+        return 1.0 / m.scaling_factor.get(var, 1.0)
+
     m.elastic_objective = pyo.Objective(
-        expr=sum(var / max(abs(size), 1e-6) for _, var, size, _ in limits), sense=pyo.minimize
+        expr=sum(var / max(abs(size), 1e-6 * unit_of(var)) for _, var, size, _ in limits),
+        sense=pyo.minimize,
     )
     solver = make_solver(park_model, options)
     result = solver.solve()
@@ -204,7 +210,7 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
     messages = []
     for label, var, size, unit in limits:
         amount = float(var.value or 0.0)
-        if amount > 1e-6 * max(1.0, abs(size)):
+        if amount > 1e-6 * max(unit_of(var), abs(size)):
             messages.append(
                 f"{label} cannot be met together with the other limits: "
                 f"the closest portfolio misses it by {_fmt(amount)} {unit}"
