@@ -19,7 +19,7 @@ year, from the levels in effect) and compared with every hard limit of docs/math
 A limit counts as broken when the portfolio misses it by more than
 `RELATIVE_TOLERANCE` (1e-9) times the size of the quantities in it (the larger of the
 limit, the baseline it is taken from and the sum of the sizes of every effect that can
-act on it) plus `ABSOLUTE_FLOOR` (1e-15 in the limit's unit, far below any real limit,
+act on it) plus `ABSOLUTE_FLOOR` (1e-20 in the limit's unit, far below any real limit,
 1e-10 t/yr included). Soft permits (an excess paid for in the objective) and permits in
 mode `off` are not limits.
 
@@ -44,7 +44,7 @@ from solvers.base import SolveResult
 RELATIVE_TOLERANCE = 1e-9
 """Allowed miss, relative to the size of the quantities in the limit."""
 
-ABSOLUTE_FLOOR = 1e-15
+ABSOLUTE_FLOOR = 1e-20
 """Allowed miss in the limit's own unit when every quantity in it is (close to) zero."""
 
 SOLVER_HINT = "or try tighter solver tolerances / another solver (--solver)"

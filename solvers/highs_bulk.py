@@ -235,6 +235,9 @@ class HighsBulkSolver:
             if objective.sense == pyo.maximize
             else (highspy.ObjSense.kMinimize)
         )
+        problem = _out_of_range(h, values, self._scaled_costs(cost))
+        if problem:
+            raise SolverModelError(problem)
         status = h.passModel(
             n_cols,
             n_rows,
@@ -253,7 +256,7 @@ class HighsBulkSolver:
             integrality,
         )
         if status == highspy.HighsStatus.kError:
-            raise SolverModelError(_refusal(values, self._scaled_costs(cost)))
+            raise SolverModelError("HiGHS refused the model (passModel returned an error)")
         self.highs = h
         self._x_columns = np.array([self._col[id(v)] for v in m.x.values()])
         self._start_columns = None
@@ -439,16 +442,24 @@ class HighsBulkSolver:
         return np.array([self._last_duals[1][self._col[id(v)]] for v in variables])
 
 
-def _refusal(values: np.ndarray, costs: np.ndarray) -> str:
-    """Why HiGHS refused the model, as far as the numbers tell (one line)."""
-    finite = np.isfinite(values).all() and np.isfinite(costs).all()
+def _out_of_range(h: highspy.Highs, values: np.ndarray, costs: np.ndarray) -> str | None:
+    """Why HiGHS cannot take this (scaled) matrix and these costs, or None: a number
+    that is not finite, a coefficient of at least `large_matrix_value` (refused) or a
+    cost of at least `infinite_cost` (read as infinite)."""
+    if not (np.isfinite(values).all() and np.isfinite(costs).all()):
+        return "the model handed to HiGHS holds a number that is not finite"
+    largest = float(np.abs(values).max(initial=0.0))
+    costliest = float(np.abs(costs).max(initial=0.0))
+    large_matrix, infinite_cost = (
+        h.getOptionValue(name)[1] for name in ("large_matrix_value", "infinite_cost")
+    )
+    if largest < large_matrix and costliest < infinite_cost:
+        return None
     sizes = np.abs(values[values != 0])
-    largest = float(sizes.max()) if sizes.size else 0.0
     smallest = float(sizes.min()) if sizes.size else 0.0
-    if not finite:
-        return "HiGHS refused the model: it holds a number that is not finite"
     return (
-        "HiGHS refused the model: its coefficients range from "
-        f"{smallest:.3g} to {largest:.3g} after scaling (HiGHS takes below 1e15): check "
-        "the units of the inputs (CNY, t/yr, carrier units/yr) for a value far out of line"
+        "the model's numbers span too wide a range for HiGHS even after scaling "
+        f"(coefficients from {smallest:.3g} to {largest:.3g}, costs up to "
+        f"{costliest:.3g}): check the units of the scenario's amounts (CNY, t/yr, carrier "
+        "units/yr) for a value far out of line with the others"
     )
