@@ -258,7 +258,7 @@ class HighsBulkSolver:
         if status == highspy.HighsStatus.kError:
             raise SolverModelError("HiGHS refused the model (passModel returned an error)")
         self.highs = h
-        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()])
+        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()], dtype=int)
         self._start_columns = None
         if hasattr(m, "start"):
             n, years = self.park_model.park.n_projects, len(self.park_model.park.years)
@@ -382,11 +382,15 @@ class HighsBulkSolver:
         info = h.getInfo()
         status = _STATUS.get(h.getModelStatus(), "error")
         has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        termination = h.modelStatusToString(h.getModelStatus())
+        if h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty:
+            status, has_incumbent = "optimal", True  # no column at all: nothing to decide
+            termination = "nothing to decide"
         if status == "time_limit" and not has_incumbent:
             status = "no_solution"
         result = SolveResult(
             status=status,
-            termination=h.modelStatusToString(h.getModelStatus()),
+            termination=termination,
             solver="highs",
             solver_version=f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}",
             seconds=seconds,

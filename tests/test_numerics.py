@@ -591,3 +591,18 @@ def test_cli_option_highs_refuses_is_bad_input(tmp_path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
     assert str(path) in done.stderr and "solver.options" in done.stderr
     assert "time_limt" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("baseline", [{}, {"emissions": {"SO2": 10.0}}])
+def test_cli_a_park_without_projects_is_solved(tmp_path, baseline) -> None:
+    """Nothing to choose is a solved run (HiGHS calls a model without columns 'Empty')."""
+    data = {
+        "name": "bare",
+        "horizon": {"start": 2021, "end": 2021},
+        "enterprises": [{"id": "E1", "baseline": baseline}],
+        "projects": [],
+    }
+    path = write(tmp_path / "bare.yaml", data)
+    done = run_cli(str(path), "--out", str(tmp_path / "out"), "--no-report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "status optimal" in done.stdout and "Empty" not in done.stdout + done.stderr
