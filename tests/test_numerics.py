@@ -477,6 +477,42 @@ def test_loosened_highs_tolerances_are_caught_and_tightened() -> None:
     assert solver.highs.getOptionValue("primal_feasibility_tolerance")[1] == 1e-10
 
 
+def _always_p2(solver) -> None:
+    """Make a real adapter answer P2 (breaking the mercury limit) whatever it solves."""
+    solve = solver.solve
+
+    def broken():
+        result = solve()
+        if result.x is not None:
+            result.x, result.starts = np.array([0.0, 1.0]), np.array([[0.0, 1.0]])
+        return result
+
+    solver.solve = broken
+
+
+def test_a_budget_sweep_level_that_breaks_a_limit_is_not_optimal() -> None:
+    from model.studies.budget import solve_levels
+
+    park = compiled(trace_park(1e-10, "permit"))
+    park_model = build_model(park)
+    solver = make_solver(park_model, SolverOptions(mip_gap=0.0))
+    _always_p2(solver)
+    (point,) = solve_levels(park_model, solver, np.array([1.0e9]))
+    assert point.status == "limit_violated"
+
+
+def test_a_frontier_point_that_breaks_a_limit_is_not_optimal() -> None:
+    from model.studies.frontier import LexicographicSolver
+
+    park = replace(compiled(trace_park(1e-10, "permit")), objective="weighted")
+    park_model = build_model(park, floors=True)
+    solver = make_solver(park_model, SolverOptions(mip_gap=0.0))
+    honest = LexicographicSolver(park_model, solver).point("pollution")
+    assert honest.status == "optimal" and list(honest.x) == [1.0, 0.0]
+    _always_p2(solver)
+    assert LexicographicSolver(park_model, solver).point("pollution").status == "limit_violated"
+
+
 # --------------------------------------------------------------------------- HiGHS statuses
 
 
