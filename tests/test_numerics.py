@@ -642,3 +642,27 @@ def test_cli_a_park_without_projects_is_solved(tmp_path, baseline) -> None:
     done = run_cli(str(path), "--out", str(tmp_path / "out"), "--no-report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "status optimal" in done.stdout and "Empty" not in done.stdout + done.stderr
+
+
+def test_cli_trace_permit_no_project_can_meet_is_infeasible(tmp_path) -> None:
+    """P1 removes 0.5e-10 of 2e-10 t/yr: 1.5e-10 is left against a permit of 1e-10, short
+    by 5e-11 t/yr whatever the budget (the pre-check judges relative to the sizes)."""
+    data = trace_park(1e-10, "permit")
+    data["projects"][0]["reduces"]["Hg_air"] = 0.5e-10
+    path = write(tmp_path / "trace.yaml", data)
+    done = run_cli(str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert "E1 Hg_air permit 1e-10 t/yr cannot be met" in done.stderr
+    assert "short by 5e-11 t/yr" in done.stderr
+
+
+def test_cli_trace_permit_beyond_the_budget_is_infeasible(tmp_path) -> None:
+    """Only P1 meets the permit and it costs 6e8 CNY against a budget of 5e8: no
+    portfolio meets both, and the explanation names the budget (1e8 CNY short is 20 %
+    of it, the permit would be missed by 100 %)."""
+    data = trace_park(1e-10, "permit")
+    data["budget"]["total"] = 5.0e8
+    path = write(tmp_path / "trace.yaml", data)
+    done = run_cli(str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert "budget" in done.stderr and "Traceback" not in done.stderr
