@@ -72,7 +72,8 @@ def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
     names = park.enterprise_ids
     permit = park.permit_by_year[t]
     if park.permit_mode == "hard":
-        rows, cols = np.nonzero(~np.isnan(permit) & (best_em > permit + 1e-9))
+        slack = 1e-9 * np.maximum(np.abs(permit), park.baseline_emissions)  # relative: 1e-10 t/yr
+        rows, cols = np.nonzero(~np.isnan(permit) & (best_em > permit + slack))
         for e, p in zip(rows, cols, strict=True):
             problems.append(
                 f"{names[e]} {park.pollutant_ids[p]} permit {_fmt(permit[e, p])} t/yr{when} "
@@ -84,7 +85,7 @@ def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
     park_baseline = park.baseline_emissions.sum(axis=0)
     for p, pollutant in enumerate(park.pollutant_ids):
         cap = park.park_cap_by_year[t, p]
-        if not np.isnan(cap) and park_best[p] > cap + 1e-9:
+        if not np.isnan(cap) and park_best[p] > cap + 1e-9 * max(abs(cap), park_baseline[p]):
             problems.append(
                 f"park {pollutant} cap {_fmt(cap)} t/yr{when} cannot be met: all projects "
                 f"{by} leave {_fmt(park_best[p])} t/yr (short by {_fmt(park_best[p] - cap)} t/yr)"
@@ -93,7 +94,7 @@ def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
         if not np.isnan(target):
             needed = target * park_baseline[p]
             possible = park_baseline[p] - park_best[p]
-            if possible + 1e-9 < needed:
+            if possible + 1e-9 * park_baseline[p] < needed:
                 problems.append(
                     f"park {pollutant} reduction target {target:.1%} ({_fmt(needed)} t/yr){when} "
                     f"cannot be met: all projects {by} remove {_fmt(possible)} t/yr"
@@ -102,7 +103,7 @@ def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
     best_tce = float((best_energy @ park.tce_per_unit).sum())
     baseline_tce = park.baseline_tce()
     cap = park.energy_cap_by_year[t]
-    if not np.isnan(cap) and best_tce > cap + 1e-9:
+    if not np.isnan(cap) and best_tce > cap + 1e-9 * max(abs(cap), baseline_tce):
         problems.append(
             f"park energy cap {_fmt(cap)} tce/yr{when} cannot be met: all projects {by} "
             f"leave {_fmt(best_tce)} tce/yr"
@@ -110,7 +111,7 @@ def _year_problems(park, t, when, by, reduces, saves, usable) -> list[str]:
     cut = park.energy_reduction_by_year[t]
     if not np.isnan(cut):
         needed = cut * baseline_tce
-        if baseline_tce - best_tce + 1e-9 < needed:
+        if baseline_tce - best_tce + 1e-9 * baseline_tce < needed:
             problems.append(
                 f"park energy reduction target {cut:.1%} ({_fmt(needed)} tce/yr){when} cannot "
                 f"be met: all projects {by} save {_fmt(baseline_tce - best_tce)} tce/yr"
@@ -185,13 +186,19 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
         row.deactivate()
         slack = m.elastic_slack[i]
         if row.has_ub():
-            m.elastic_rows.add(row.body - slack <= row.upper)
+            elastic = m.elastic_rows.add(row.body - slack <= row.upper)
         else:
-            m.elastic_rows.add(row.body + slack >= row.lower)
+            elastic = m.elastic_rows.add(row.body + slack >= row.lower)
+        # the copy, and its slack, in the units of the row (math.md 13)
+        m.scaling_factor[elastic] = m.scaling_factor[slack] = m.scaling_factor.get(row, 1.0)
         limits.append((label, slack, size, unit))
 
+    def unit_of(var) -> float:  # what one unit of the slack is worth to the solver
+        return 1.0 / m.scaling_factor.get(var, 1.0)
+
     m.elastic_objective = pyo.Objective(
-        expr=sum(var / max(abs(size), 1e-6) for _, var, size, _ in limits), sense=pyo.minimize
+        expr=sum(var / max(abs(size), 1e-6 * unit_of(var)) for _, var, size, _ in limits),
+        sense=pyo.minimize,
     )
     solver = make_solver(park_model, options)
     result = solver.solve()
@@ -204,7 +211,7 @@ def elastic_explanation(park: ParkData, options: SolverOptions) -> list[str]:
     messages = []
     for label, var, size, unit in limits:
         amount = float(var.value or 0.0)
-        if amount > 1e-6 * max(1.0, abs(size)):
+        if amount > 1e-6 * max(unit_of(var), abs(size)):
             messages.append(
                 f"{label} cannot be met together with the other limits: "
                 f"the closest portfolio misses it by {_fmt(amount)} {unit}"

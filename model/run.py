@@ -2,7 +2,8 @@
 
 Loads and validates the scenario, solves it, writes `results/<scenario>/results.nc`,
 `selected_projects.csv` and `summary.html` (each atomically), prints the summary and
-exits with 0 solved, 2 bad input, 3 infeasible, 4 solver failure. Bad input and
+exits with 0 solved, 2 bad input, 3 infeasible, 4 solver failure (also when the solver's
+portfolio breaks a hard limit even after a re-solve at tighter tolerances). Bad input and
 infeasibility are explained on stderr in one line per problem, without a traceback, and
 nothing is written.
 """
@@ -10,6 +11,7 @@ nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -124,11 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     timings["load"] = time.perf_counter() - started
 
     from model.pipeline import run_scenario
+    from solvers.base import SolverModelError, SolverOptionError
     from solvers.factory import SolverUnavailable
 
     try:
         outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
-    except SolverUnavailable as error:
+    except SolverOptionError as error:
+        return _fail(EXIT_BAD_INPUT, [f"{os.path.normpath(args.scenario_file)}: {error}"])
+    except (SolverUnavailable, SolverModelError) as error:
         return _fail(EXIT_SOLVER_FAILURE, [str(error)])
 
     name = loaded.scenario.name
@@ -137,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         print(header, file=sys.stderr)
         return _fail(EXIT_INFEASIBLE, outcome.problems)
     result = outcome.result
+    if outcome.violations:
+        print(
+            f"scenario '{name}': the solver's portfolio breaks hard limits even after a "
+            "re-solve with tighter tolerances; nothing was written:",
+            file=sys.stderr,
+        )
+        return _fail(EXIT_SOLVER_FAILURE, [v.message() for v in outcome.violations])
     if not result.has_solution:
         detail = f" ({result.message})" if result.message else ""
         return _fail(

@@ -59,6 +59,12 @@ def value_in_year(value: YearValue | None, year: int) -> float | None:
     return float(value[earlier[-1] if earlier else listed[0]])
 
 
+MAX_CAPEX_CNY = 1.0e12
+"""Plausibility bound on one project's capex, CNY (10^12 = 1,000 billion CNY, more than
+the largest single industrial investments). A larger number is almost always a unit
+slip, and it would sit next to capex of 10^4..10^9 CNY in one budget row, a spread the
+solver cannot resolve reliably (HiGHS refuses coefficients of 10^15 outright)."""
+
 NonNegative = Field(ge=0)
 
 
@@ -197,6 +203,16 @@ class Project(StrictModel):
     source: str | None = None
     indicators: dict[str, float] = Field(default_factory=dict)
     """New values of the owner's CP evaluation indicators once the project is done."""
+
+    @field_validator("capex")
+    @classmethod
+    def _plausible_capex(cls, capex: float) -> float:
+        if capex > MAX_CAPEX_CNY:
+            raise ValueError(
+                f"{capex:g} CNY is above the plausibility bound of {MAX_CAPEX_CNY:g} CNY "
+                "for one project (is the unit CNY, not 10^4 CNY?)"
+            )
+        return capex
 
 
 class Subsidy(StrictModel):

@@ -16,7 +16,9 @@ The math, in words (single-year model, binary projects):
   tonnes of standard coal equivalent with `park.tce_per_unit`.
 * Pollution equivalents: tonnes after times `park.pe_per_t` (0 for pollutants without a
   pollution-equivalent value).
-* Feasibility (every check allows a tolerance of 1e-9 relative, at least 1e-9 absolute):
+* Feasibility (every check allows a tolerance of 1e-9 relative to the larger of the
+  limit and the baseline it is taken from, plus 1e-20 absolute, so that limits on trace
+  pollutants of 1e-10 t/yr are judged as strictly as any other):
   budget (sum capex x <= budget_total); hard permits (after <= permit where a permit is
   set, only when permit_mode is 'hard'); park caps (sum over rows of after <= cap);
   reduction targets (sum over rows of (baseline - after) >= fraction * park baseline);
@@ -44,7 +46,10 @@ import numpy as np
 from model.park import ParkData
 
 TOLERANCE = 1e-9
-"""Relative feasibility and tie tolerance (at least this much in absolute terms too)."""
+"""Relative feasibility and tie tolerance."""
+
+ABSOLUTE_FLOOR = 1e-20
+"""Absolute feasibility slack on top, for limits of 0 (far below 1e-10 t/yr)."""
 
 DEFAULT_MAX_PROJECTS = 16
 """Largest park enumerated unless the caller raises the limit (2^16 = 65,536 rows)."""
@@ -112,7 +117,14 @@ def all_selections(n: int) -> np.ndarray:
 
 
 def _tol(rhs: np.ndarray | float) -> np.ndarray | float:
+    """Tie tolerance of objective values: 1e-9 relative, at least 1e-9 absolute."""
     return TOLERANCE * np.maximum(1.0, np.abs(rhs))
+
+
+def _slack(limit: np.ndarray | float, reference: np.ndarray | float) -> np.ndarray | float:
+    """Feasibility tolerance of a limit: 1e-9 times the larger of the limit and the
+    `reference` quantity it is taken from (a baseline, the total capex), + 1e-20."""
+    return TOLERANCE * np.maximum(np.abs(limit), np.abs(reference)) + ABSOLUTE_FLOOR
 
 
 def _by_owner(park: ParkData, coefficients: np.ndarray) -> np.ndarray:
@@ -238,38 +250,44 @@ def constraint_checks(park: ParkData, x: np.ndarray) -> dict[str, np.ndarray]:
         # enterprises pay capex net of subsidy; options done at once are outside the budget
         own = np.where(park.forced, 0.0, park.capex - park.subsidy)
         spent = selections @ own
-        ok["budget"] = spent <= park.budget_total + _tol(park.budget_total)
+        ok["budget"] = spent <= park.budget_total + _slack(park.budget_total, own.sum())
     if np.isfinite(park.public_budget):
         public = selections @ park.subsidy
-        ok["budget"] &= public <= park.public_budget + _tol(park.public_budget)
+        ok["budget"] &= public <= park.public_budget + _slack(
+            park.public_budget, park.subsidy.sum()
+        )
     ok["budget"] &= (selections[:, park.forced] >= 1.0 - TOLERANCE).all(axis=1)
     ok["budget"] &= (selections[:, park.excluded] <= TOLERANCE).all(axis=1)
 
     if park.permit_mode == "hard":
         has_permit = ~np.isnan(park.permit)
         limit = np.nan_to_num(park.permit)
-        within = (emissions <= limit[None] + _tol(limit)[None]) | ~has_permit[None]
+        slack = _slack(limit, park.baseline_emissions)
+        within = (emissions <= limit[None] + slack[None]) | ~has_permit[None]
         ok["permits"] = within.all(axis=(1, 2))
 
     park_total = emissions.sum(axis=1)  # (S, P)
     capped = ~np.isnan(park.park_cap)
     if capped.any():
         cap = park.park_cap[capped]
-        ok["park_caps"] = (park_total[:, capped] <= cap + _tol(cap)).all(axis=1)
+        slack = _slack(cap, park.baseline_emissions.sum(axis=0)[capped])
+        ok["park_caps"] = (park_total[:, capped] <= cap + slack).all(axis=1)
 
     targeted = ~np.isnan(park.reduction_target)
     if targeted.any():
         baseline = park.baseline_emissions.sum(axis=0)[targeted]
         needed = park.reduction_target[targeted] * baseline
         removed = baseline[None] - park_total[:, targeted]
-        ok["reduction_targets"] = (removed >= needed - _tol(needed)).all(axis=1)
+        ok["reduction_targets"] = (removed >= needed - _slack(needed, baseline)).all(axis=1)
 
     baseline_tce = float((park.baseline_energy @ park.tce_per_unit).sum())
     if not np.isnan(park.energy_cap_tce):
-        ok["energy_cap"] = energy_tce <= park.energy_cap_tce + _tol(park.energy_cap_tce)
+        slack = _slack(park.energy_cap_tce, baseline_tce)
+        ok["energy_cap"] = energy_tce <= park.energy_cap_tce + slack
     if not np.isnan(park.energy_reduction):
         needed_tce = park.energy_reduction * baseline_tce
-        ok["energy_reduction"] = baseline_tce - energy_tce >= needed_tce - _tol(needed_tce)
+        slack = _slack(needed_tce, baseline_tce)
+        ok["energy_reduction"] = baseline_tce - energy_tce >= needed_tce - slack
 
     for members in park.exclusive_groups.values():
         ok["exclusive_groups"] &= selections[:, members].sum(axis=1) <= 1.0 + TOLERANCE
@@ -278,7 +296,7 @@ def constraint_checks(park: ParkData, x: np.ndarray) -> dict[str, np.ndarray]:
     for facility in park.facilities:
         used = selections[:, facility.users] @ facility.use if facility.users.size else 0.0
         offered = facility.capacity * selections[:, facility.index]
-        ok["facilities"] &= used <= offered + _tol(offered)
+        ok["facilities"] &= used <= offered + _slack(offered, facility.capacity)
     return ok
 
 

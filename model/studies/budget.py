@@ -33,6 +33,7 @@ from model.schema import SolverOptions
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
+from model.verify import solve_verified
 from solvers.factory import make_solver
 
 PER = 10_000.0
@@ -58,7 +59,8 @@ def solve_levels(
             m.budget.set_value(float(budget))
             if mip_starts and previous is not None:
                 solver.set_mip_start(previous)
-            result = solver.solve()
+            level_park = replace(park_model.park, budget_total=float(budget))
+            result, _ = solve_verified(level_park, solver)  # "limit_violated" if broken
             if not result.has_solution:
                 points.append(
                     StudyPoint(
