@@ -283,7 +283,8 @@ def _forcing_text(limits: list[Limit], item: LeastRelaxation) -> str:
         )
     if forcing.found:
         named = [
-            f"{limits[k].label} ({limit.show(item.amount - without)})"
+            f"{limits[k].label} ({'at least ' if k in forcing.unproven else ''}"
+            f"{limit.show(item.amount - without)})"
             for k, without in forcing.found[:MAX_FORCING_NAMED]
         ]
         more = len(forcing.found) - len(named)

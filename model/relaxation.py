@@ -520,11 +520,14 @@ class RelaxationModel:
 class Forcing:
     """Other limits whose removal alone lowers a limit's least relaxation: `found` pairs
     (limit index, least relaxation without it), most forcing first; `checked` of
-    `candidates` limits were re-solved (fewer when time ran out)."""
+    `candidates` limits were re-solved (fewer when the effort ran out). For the limits
+    in `unproven` the re-solve stopped at its time limit: the relaxation without them
+    is at most the one given (they force at least that much)."""
 
     found: list[tuple[int, float]] = field(default_factory=list)
     checked: int = 0
     candidates: int = 0
+    unproven: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -665,6 +668,8 @@ def forcing(model: RelaxationModel, item: LeastRelaxation) -> Forcing:
             without = float(answer.excesses[i])
             if without < item.amount - model.tolerance(i, item.amount):
                 result.found.append((k, without))
+                if answer.status != "optimal":
+                    result.unproven.add(k)
     result.found.sort(key=lambda pair: pair[1])
     return result
 

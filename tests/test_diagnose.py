@@ -238,7 +238,7 @@ def _limits() -> list[Limit]:
 
 def test_messages_when_effort_runs_out() -> None:
     park = make_park(PARK_H)
-    forcing = Forcing(found=[(1, 1.0e5)], checked=1, candidates=3)
+    forcing = Forcing(found=[(1, 1.0e5)], checked=1, candidates=3, unproven={1})
     found = Conflict(
         _limits(),
         joint={0: 2.5e5},
@@ -250,7 +250,8 @@ def test_messages_when_effort_runs_out() -> None:
         "budget 1.0 M CNY is too small: the cheapest portfolio that meets every cap costs "
         "1.2 M CNY (250,000 CNY more) (the best found in the time allowed; the least may be "
         "smaller). Limits that force this, with what dropping each one alone would save: "
-        "park X cap 20 t/yr (150,000 CNY) (checked 1 of 3 other limits before the search's "
+        "park X cap 20 t/yr (at least 150,000 CNY) (checked 1 of 3 other limits before the "
+        "search's "
         "effort limit)",
         "2 more limits in conflict were not examined (the search's effort limit was reached)",
     ]
