@@ -251,8 +251,7 @@ def test_messages_when_effort_runs_out() -> None:
         "1.2 M CNY (250,000 CNY more) (the best found in the time allowed; the least may be "
         "smaller). Limits that force this, with what dropping each one alone would save: "
         "park X cap 20 t/yr (at least 150,000 CNY) (checked 1 of 3 other limits before the "
-        "search's "
-        "effort limit)",
+        "search's effort limit)",
         "2 more limits in conflict were not examined (the search's effort limit was reached)",
     ]
 
