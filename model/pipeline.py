@@ -7,10 +7,10 @@ compile (scenario -> ParkData, with subsidies, options done at once and screenin
 `model.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
 (hand-over to the solver, the solve itself and the check of the portfolio against every
 hard limit in the user's units, `model.verify`, with one re-solve at tighter tolerances
-when a limit is broken), diagnose (elastic re-solve, only when the
-solver proves the model infeasible), results (evaluation + Dataset), appraisal (project
-economics, public money, audit view and CP levels from `model.appraisal`), why_not
-(break-even capex of left-out projects).
+when a limit is broken), diagnose (the limits in conflict and the least relaxation of
+each, by re-solves, only when the solver proves the model infeasible), results
+(evaluation + Dataset), appraisal (project economics, public money, audit view and CP
+levels from `model.appraisal`), why_not (break-even capex of left-out projects).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from model.appraisal import add_appraisal, appraisal_dataset
-from model.diagnose import elastic_explanation, precheck
+from model.diagnose import explain_infeasibility, precheck
 from model.economics import attach_economics
 from model.evaluate import ParkState, evaluate, yearly_states
 from model.formulation import ParkModel, build_model
@@ -110,7 +110,7 @@ def run_scenario(
     outcome = RunOutcome(park, options, result, park_model, solver, timings=timings)
     outcome.violations = violations
     if result.status == "infeasible":
-        outcome.problems = elastic_explanation(park, options)
+        outcome.problems = explain_infeasibility(park, options)
         clock.lap("diagnose")
         return outcome
     if not result.has_solution:

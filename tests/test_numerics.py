@@ -652,8 +652,8 @@ def test_cli_trace_permit_no_project_can_meet_is_infeasible(tmp_path) -> None:
     path = write(tmp_path / "trace.yaml", data)
     done = run_cli(str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 3, done.stderr
-    assert "E1 Hg_air permit 1e-10 t/yr cannot be met" in done.stderr
-    assert "short by 5e-11 t/yr" in done.stderr
+    assert "E1 Hg_air permit 1.0e-10 t/yr cannot be met" in done.stderr
+    assert "short by 5.0e-11 t/yr" in done.stderr
 
 
 def test_cli_trace_permit_beyond_the_budget_is_infeasible(tmp_path) -> None:
