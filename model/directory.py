@@ -410,6 +410,8 @@ class TechnologyOption(Strict):
         for key in self.removes:
             if key not in pollutants and key not in POLLUTANT_GROUPS:
                 errors.append((f"removes.{key}", f"unknown pollutant or group '{key}'"))
+        if "group:water" in self.removes and "group:heavy_metals_water" in self.removes:
+            errors.append(("removes", "list group:water or group:heavy_metals_water, not both"))
         for key in self.adds:
             if key not in pollutants:
                 errors.append((f"adds.{key}", f"unknown pollutant '{key}'"))
