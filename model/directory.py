@@ -521,9 +521,10 @@ def load_directory(path: str | Path | None = None) -> list[TechnologyOption]:
     Checks each entry (keys, units, ranges, ids of pollutants and carriers against the
     built-in registry) and then the entries together: ids unique, the generated project
     id suffix unique among the options one enterprise can receive, every `requires`
-    names an existing option (a connection names exactly one facility, which no other
-    option may require), and no option of an exclusive group is a prerequisite of
-    another member of that group.
+    names an existing option (a connection names exactly one facility, and only a
+    connection names one; every facility is named by a connection), no option of an
+    exclusive group is a prerequisite of another member of that group, and every member
+    of an exclusive group shares a sector with another member.
     """
     source = Path(path) if path is not None else DIRECTORY_PATH
     shown = source.name
@@ -612,3 +613,21 @@ def _check_together(options: list[TechnologyOption], shown: str) -> None:
     for index, option in enumerate(options):
         if option.role == "facility" and option.id not in required_facilities:
             raise fail(index, "", "no connection requires this facility")
+    # an exclusive group names alternatives: each member must meet another on some sector
+    for index, option in enumerate(options):
+        if not option.exclusive_group:
+            continue
+        mine = set(option.applies_when.sectors or [option.sector])
+        partners = [
+            other
+            for other in options
+            if other is not option
+            and other.exclusive_group == option.exclusive_group
+            and mine & set(other.applies_when.sectors or [other.sector])
+        ]
+        if not partners:
+            raise fail(
+                index,
+                "exclusive_group",
+                f"no other option of group '{option.exclusive_group}' applies to its sectors",
+            )

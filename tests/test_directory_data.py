@@ -473,6 +473,23 @@ def test_same_group_prerequisite_and_sector_reach_are_rejected(tmp_path):
     )
 
 
+def test_an_exclusive_group_needs_a_partner_on_a_shared_sector(tmp_path):
+    lonely = _option()
+    lonely["exclusive_group"] = "water"
+    assert _error(tmp_path, [_facility(), _connection(), lonely]).endswith(
+        "(id electroplating.rinse).exclusive_group: "
+        "no other option of group 'water' applies to its sectors"
+    )
+    elsewhere = _option()
+    elsewhere.update({"id": "paper.rinse", "sector": "paper", "exclusive_group": "water"})
+    assert "no other option of group 'water'" in _error(
+        tmp_path, [_facility(), _connection(), lonely, elsewhere]
+    )
+    partner = _option()
+    partner.update({"id": "electroplating.reuse", "exclusive_group": "water"})
+    assert len(_load(tmp_path, [_facility(), _connection(), lonely, partner])) == 4
+
+
 def test_unreadable_and_malformed_files(tmp_path):
     with pytest.raises(DirectoryError, match="technologies.yaml: cannot read"):
         load_directory(tmp_path / "technologies.yaml")
