@@ -38,6 +38,17 @@ The math, in words (x = project level, binary or in [0, 1] when divisible):
 * objective: maximise weight_pollution * sum pe_per_t * avoided + weight_energy * sum
   tce * saved - penalty * sum excess (weighted; "pollution" and "energy" keep one term;
   "cost" minimises capex + penalty).
+
+Units (docs/math.md 13, re-implemented here from the arrays): HiGHS gets the model with
+each column, row and the objective divided by a unit, a power of two near the geometric
+mean of the sizes of the data it counts (`_power_of_two_near`): avoided and excess of
+pollutant p in u_p (from p's baselines, reductions, permits and park cap), saved of
+carrier c in v_c (its baselines and savings); emission link, soft-permit, park cap and
+target rows of p in u_p, energy link rows in v_c, budget rows in the money unit (capex
+net of subsidy), the public-money row in the subsidies' unit, each other row in the
+power of two near its own coefficients' sizes, the objective in that of its
+coefficients with every weight taken as 1. `solve_raw_highs` reports the objective in
+the user's units again.
 """
 
 from __future__ import annotations
@@ -191,8 +202,16 @@ def _pair_effects(pairs: np.ndarray, effects: sp.csr_array, owner: np.ndarray, n
     return matrix
 
 
+def _power_of_two_near(sizes) -> float:
+    """2^round(mean(log2 |s|)) over the non-zero finite sizes; 1.0 when there is none."""
+    values = np.abs(np.asarray(sizes, dtype=float).ravel())
+    values = values[np.isfinite(values) & (values > 0)]
+    return float(np.exp2(np.round(np.mean(np.log2(values))))) if values.size else 1.0
+
+
 class _Rows:
-    """Rows collected in order: lists of (columns, coefficients), lower and upper bounds."""
+    """Rows collected in order: lists of (columns, coefficients), lower and upper bounds,
+    and the unit each row is counted in."""
 
     def __init__(self) -> None:
         self.starts: list[np.ndarray] = []
@@ -200,17 +219,19 @@ class _Rows:
         self.values: list[np.ndarray] = []
         self.lower: list[np.ndarray] = []
         self.upper: list[np.ndarray] = []
+        self.units: list[np.ndarray] = []
 
-    def add_csr(self, indptr, columns, values, lower, upper) -> None:
+    def add_csr(self, indptr, columns, values, lower, upper, unit=1.0) -> None:
         offset = sum(len(c) for c in self.columns)
         self.starts.append(np.asarray(indptr[:-1]) + offset)
         self.columns.append(np.asarray(columns, dtype=np.int64))
         self.values.append(np.asarray(values, dtype=float))
         self.lower.append(np.broadcast_to(np.asarray(lower, float), len(indptr) - 1))
         self.upper.append(np.broadcast_to(np.asarray(upper, float), len(indptr) - 1))
+        self.units.append(np.broadcast_to(np.asarray(unit, float), len(indptr) - 1))
 
-    def add(self, columns, values, lower: float, upper: float) -> None:
-        self.add_csr([0, len(columns)], columns, values, lower, upper)
+    def add(self, columns, values, lower: float, upper: float, unit: float = 1.0) -> None:
+        self.add_csr([0, len(columns)], columns, values, lower, upper, unit)
 
     def csr(self, n_cols: int) -> sp.csr_array:
         n_nz = sum(len(c) for c in self.columns)
@@ -221,7 +242,7 @@ class _Rows:
         )
 
 
-def _link_rows(rows: _Rows, amount_cols: np.ndarray, matrix: sp.csr_array) -> None:
+def _link_rows(rows: _Rows, amount_cols: np.ndarray, matrix: sp.csr_array, units) -> None:
     """amount[k] - sum_j matrix[k, j] x[j] <= 0, amount first then projects ascending."""
     counts = np.diff(matrix.indptr) + 1
     indptr = np.concatenate([[0], np.cumsum(counts)])
@@ -234,7 +255,7 @@ def _link_rows(rows: _Rows, amount_cols: np.ndarray, matrix: sp.csr_array) -> No
     body[heads] = False
     columns[body] = matrix.indices
     values[body] = -matrix.data
-    rows.add_csr(indptr, columns, values, -INF, 0.0)
+    rows.add_csr(indptr, columns, values, -INF, 0.0, units)
 
 
 def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
@@ -275,49 +296,89 @@ def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
     integrality = np.zeros(n_cols, dtype=np.int32)
     integrality[x_col] = np.where(raw.divisible, 0, 1)
 
+    # units (module docstring): per pollutant, per carrier, money
+    reduces, saves = sp.csc_array(raw.reduces), sp.csc_array(raw.saves)
+    u_p = np.array(
+        [
+            _power_of_two_near(
+                np.concatenate(
+                    [
+                        raw.baseline_emissions[:, p],
+                        reduces[:, [p]].data,
+                        np.nan_to_num(raw.permit[:, p]),
+                        np.nan_to_num(raw.park_cap[[p]]),
+                    ]
+                )
+            )
+            for p in range(raw.baseline_emissions.shape[1])
+        ]
+    )
+    v_c = np.array(
+        [
+            _power_of_two_near(np.concatenate([raw.baseline_energy[:, c], saves[:, [c]].data]))
+            for c in range(raw.baseline_energy.shape[1])
+        ]
+    )
+    u_k, v_l = u_p[e_pairs[:, 1]], v_c[n_pairs[:, 1]]
+    col_unit = np.ones(n_cols)
+    col_unit[avoided_col] = u_k
+    col_unit[excess_col] = u_k[soft_k]
+    col_unit[saved_col] = v_l
+    money = _power_of_two_near(raw.budget_capex)
+
     rows = _Rows()
     em_matrix = _pair_effects(e_pairs, raw.reduces, raw.owner, raw.n_rows)
     en_matrix = _pair_effects(n_pairs, raw.saves, raw.owner, raw.n_rows)
     em_rows, en_rows = em_matrix.tocoo(), en_matrix.tocoo()
-    _link_rows(rows, avoided_col, em_matrix)
+    _link_rows(rows, avoided_col, em_matrix, u_k)
     for i, k in enumerate(soft_k):
-        rows.add([avoided_col[k], excess_col[i]], [1.0, 1.0], b_em[k] - permit_k[k], INF)
-    _link_rows(rows, saved_col, en_matrix)
+        rows.add([avoided_col[k], excess_col[i]], [1.0, 1.0], b_em[k] - permit_k[k], INF, u_k[k])
+    _link_rows(rows, saved_col, en_matrix, v_l)
     # budget on capex net of subsidy; no budget = all of it + 1, never binding
     no_limit = float(raw.budget_capex.sum()) + 1.0
-    rows.add(x_col, raw.budget_capex, -INF, min(raw.budget_total, no_limit))
+    rows.add(x_col, raw.budget_capex, -INF, min(raw.budget_total, no_limit), money)
     subsidised = np.flatnonzero(raw.subsidy > 0)
     if np.isfinite(raw.public_budget) and len(subsidised):
-        rows.add(x_col[subsidised], raw.subsidy[subsidised], -INF, raw.public_budget)
+        rows.add(
+            x_col[subsidised],
+            raw.subsidy[subsidised],
+            -INF,
+            raw.public_budget,
+            _power_of_two_near(raw.subsidy),
+        )
     if np.isfinite(raw.budget_year):
-        rows.add(x_col, raw.budget_capex, -INF, raw.budget_year)
+        rows.add(x_col, raw.budget_capex, -INF, raw.budget_year, money)
     park_baseline = raw.baseline_emissions.sum(axis=0)
     pollutant_of = e_pairs[:, 1]
     for p in np.flatnonzero(~np.isnan(raw.park_cap)):
         ks = np.flatnonzero(pollutant_of == p)
-        rows.add(avoided_col[ks], np.ones(len(ks)), park_baseline[p] - raw.park_cap[p], INF)
+        rows.add(avoided_col[ks], np.ones(len(ks)), park_baseline[p] - raw.park_cap[p], INF, u_p[p])
     for p in np.flatnonzero(~np.isnan(raw.reduction_target)):
         ks = np.flatnonzero(pollutant_of == p)
-        rows.add(avoided_col[ks], np.ones(len(ks)), raw.reduction_target[p] * park_baseline[p], INF)
+        needed = raw.reduction_target[p] * park_baseline[p]
+        rows.add(avoided_col[ks], np.ones(len(ks)), needed, INF, u_p[p])
     pe_k = raw.pe_per_t[e_pairs[:, 1]]
     tce_l = raw.tce_per_unit[n_pairs[:, 1]]
+    tce_unit = _power_of_two_near(tce_l * v_l)
     baseline_tce = float((raw.baseline_energy @ raw.tce_per_unit).sum())
     if not np.isnan(raw.energy_cap_tce):
-        rows.add(saved_col, tce_l, baseline_tce - raw.energy_cap_tce, INF)
+        rows.add(saved_col, tce_l, baseline_tce - raw.energy_cap_tce, INF, tce_unit)
     if not np.isnan(raw.energy_reduction):
-        rows.add(saved_col, tce_l, raw.energy_reduction * baseline_tce, INF)
+        rows.add(saved_col, tce_l, raw.energy_reduction * baseline_tce, INF, tce_unit)
     for members in raw.exclusive_groups:
         rows.add(x_col[members], np.ones(len(members)), -INF, 1.0)
     for j, k in raw.prerequisites:
         rows.add([x_col[j], x_col[k]], [1.0, -1.0], -INF, 0.0)
     for index, capacity, users, use in raw.facilities:
-        rows.add([*x_col[users], x_col[index]], [*use, -capacity], -INF, 0.0)
+        unit = _power_of_two_near([*use, capacity])
+        rows.add([*x_col[users], x_col[index]], [*use, -capacity], -INF, 0.0, unit)
 
     if floors:  # epsilon rows of frontier models, switched off: below any possible value
         em_increase = np.bincount(em_rows.row, np.clip(-em_rows.data, 0, None), minlength=k_count)
         en_increase = np.bincount(en_rows.row, np.clip(-en_rows.data, 0, None), minlength=l_count)
-        rows.add(avoided_col, pe_k, -float(pe_k @ em_increase) - 1.0, INF)
-        rows.add(saved_col, tce_l, -float(tce_l @ en_increase) - 1.0, INF)
+        pe_unit = _power_of_two_near(pe_k * u_k)
+        rows.add(avoided_col, pe_k, -float(pe_k @ em_increase) - 1.0, INF, pe_unit)
+        rows.add(saved_col, tce_l, -float(tce_l @ en_increase) - 1.0, INF, tce_unit)
 
     cost = np.zeros(n_cols)
     if raw.objective == "weighted":
@@ -338,9 +399,24 @@ def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
         cost[excess_col] = raw.permit_penalty
         objective_order = [x_col, excess_col]
     sense = highspy.ObjSense.kMinimize if raw.objective == "cost" else highspy.ObjSense.kMaximize
+    penalty = raw.permit_penalty * u_k[soft_k]
+    objective_sizes = {
+        "weighted": [pe_k * u_k, tce_l * v_l],
+        "pollution": [pe_k * u_k],
+        "energy": [tce_l * v_l],
+        "cost": [raw.capex],
+    }[raw.objective]
+    objective_unit = _power_of_two_near(np.concatenate([*objective_sizes, penalty]))
+
+    # in the units: entry / row unit * column unit, bounds / their unit
+    matrix = rows.csr(n_cols)
+    row_unit = np.concatenate(rows.units) if rows.units else np.zeros(0)
+    entry_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    matrix.data = matrix.data / row_unit[entry_row] * col_unit[matrix.indices]
+    cost = cost / objective_unit * col_unit
+    lower, upper = lower / col_unit, upper / col_unit
 
     # column order: first mention by the rows, then by the objective
-    matrix = rows.csr(n_cols)
     mentions = np.concatenate([matrix.indices, *objective_order])
     seen, first = np.unique(mentions, return_index=True)
     order = seen[np.argsort(first, kind="stable")]  # logical column of each HiGHS column
@@ -355,8 +431,10 @@ def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
         "col_cost": cost[order],
         "col_lower": lower[order],
         "col_upper": upper[order],
-        "row_lower": np.concatenate(rows.lower) if rows.lower else np.zeros(0),
-        "row_upper": np.concatenate(rows.upper) if rows.upper else np.zeros(0),
+        "row_lower": (np.concatenate(rows.lower) if rows.lower else np.zeros(0)) / row_unit,
+        "row_upper": (np.concatenate(rows.upper) if rows.upper else np.zeros(0)) / row_unit,
+        "row_unit": row_unit,
+        "objective_unit": objective_unit,
         "a_start": csc.indptr.astype(np.int32),
         "a_index": csc.indices.astype(np.int32),
         "a_value": csc.data.astype(float),
@@ -402,6 +480,8 @@ def _highs_from_lp(
         lp["integrality"],
     )
     h.x_columns = lp["x_columns"]
+    h.row_unit = lp["row_unit"]  # user units per model unit of each row
+    h.objective_unit = lp["objective_unit"]
     return h
 
 
@@ -448,7 +528,8 @@ def solve_raw_highs(h: highspy.Highs) -> RawSolution:
     values = np.asarray(h.getSolution().col_value)
     x = np.clip(values[h.x_columns], 0.0, 1.0)
     gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
-    return RawSolution(status, float(info.objective_function_value), x, gap, seconds, details)
+    objective = float(info.objective_function_value) * h.objective_unit  # user units
+    return RawSolution(status, objective, x, gap, seconds, details)
 
 
 def objective_value(raw: RawPark, x: np.ndarray) -> float:

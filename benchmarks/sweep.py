@@ -69,7 +69,7 @@ def lp_sweep(park, budgets: np.ndarray, options: SolverOptions) -> dict:
     ready = time.perf_counter()
     raw_values = []
     for budget in budgets:
-        h.changeRowBounds(row, -np.inf, float(budget))
+        h.changeRowBounds(row, -np.inf, float(budget) / h.row_unit[row])  # in its unit
         raw_values.append(solve_raw_highs(h).objective)
     raw_total, raw_resolve = time.perf_counter() - started, time.perf_counter() - ready
     ours_values = [

@@ -15,6 +15,14 @@ Variables (t runs over the planning years; one year = the single-year model)
 
 The objective is stated in *avoided* terms (no baseline constant), so the solver's
 relative MIP gap refers to the reduction the planner is buying (DESIGN section 4).
+
+Every variable, parameter and expression of the Pyomo model is in the user's units (t/yr,
+carrier units/yr, CNY). What the solver is handed is scaled (math.md 13): the model's
+`scaling_factor` suffix (Pyomo's convention: scaled = factor * original) holds, for each
+column, row and the objective, 1 / its unit from `model.scaling`, e.g. avoided[k, t] is
+counted in units u_p of its pollutant and its link row is divided by u_p. The solver
+adapters apply the factors when they hand the model over and undo them on everything they
+read back, so values, duals, reduced costs, objective and bound stay in the user's units.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import scipy.sparse as sp
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from model.park import ParkData
+from model.scaling import ModelUnits, choose_units, power_of_two_near
 
 OBJECTIVE_SENSE = {
     "weighted": pyo.maximize,
@@ -45,6 +54,7 @@ class ParkModel:
     emission_pairs: np.ndarray  # (K, 2): enterprise row, pollutant column
     energy_pairs: np.ndarray  # (L, 2): enterprise row, carrier column
     relaxed: bool = False
+    units: ModelUnits | None = None  # the units the solver works in (math.md 13)
 
     def x_values(self) -> np.ndarray:
         """Project levels over the horizon, clipped to [0, 1] (solver tolerances)."""
@@ -406,10 +416,60 @@ def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> Pa
         expr = cost_expr + penalty
     m.objective = pyo.Objective(expr=expr, sense=OBJECTIVE_SENSE[park.objective])
 
+    # --- the units the solver works in (math.md 13)
+    units = choose_units(park)
+    u_k = units.pollutant[emission_pairs[:, 1]]  # t/yr per model unit, per emission pair
+    v_l = units.carrier[energy_pairs[:, 1]]  # carrier units/yr per model unit, per pair
+    scale = m.scaling_factor = pyo.Suffix(direction=pyo.Suffix.LOCAL)
+
+    def in_units(component, unit) -> None:
+        """Count every member of `component` in `unit` (a number, or a function of the
+        member's index)."""
+        for index, member in component.items():
+            scale[member] = 1.0 / (unit(index) if callable(unit) else unit)
+
+    in_units(m.avoided, lambda kt: u_k[kt[0]])
+    in_units(m.excess, lambda i: u_k[soft[i][0]])
+    in_units(m.saved, lambda lt: v_l[lt[0]])
+    in_units(m.emission_link, lambda kt: u_k[kt[0]])
+    in_units(m.soft_permit, lambda i: u_k[soft[i][0]])
+    in_units(m.energy_link, lambda lt: v_l[lt[0]])
+    in_units(m.budget_row, units.money)
+    in_units(m.budget_year_row, units.money)
+    in_units(m.public_budget_row, units.public_money)
+    in_units(m.park_cap_row, lambda pt: units.pollutant[pt[0]])
+    in_units(m.reduction_row, lambda pt: units.pollutant[pt[0]])
+    energy_coefs = tce_l * v_l  # a tce row's coefficients once saved is in units v_l
+    in_units(m.energy_cap_row, power_of_two_near(energy_coefs))
+    in_units(m.energy_reduction_row, power_of_two_near(energy_coefs))
+    in_units(
+        m.facility_capacity,
+        lambda st: power_of_two_near([*facilities[st[0]].use, facilities[st[0]].capacity]),
+    )
+    pollution_coefs = np.concatenate([w * pe_k * u_k for _, w in counted])
+    tce_coefs = np.concatenate([w * energy_coefs for _, w in counted])
+    in_units(m.pollution_floor_row, power_of_two_near(pollution_coefs))
+    in_units(m.energy_floor_row, power_of_two_near(tce_coefs))
+    # the objective: its coefficients' sizes with every weight taken as 1, so the unit
+    # does not depend on the weights a study changes later
+    penalty_coefs = park.permit_penalty * np.array([u_k[k] for k, _ in soft])
+    if park.multi_year:
+        cost_coefs = np.concatenate([park.capex * d for d in park.discount_factors()])
+    else:
+        cost_coefs = park.capex
+    objective_coefs = {
+        "weighted": [pollution_coefs, tce_coefs],
+        "pollution": [pollution_coefs],
+        "energy": [tce_coefs],
+        "cost": [cost_coefs],
+    }[park.objective]
+    scale[m.objective] = 1.0 / power_of_two_near(np.concatenate([*objective_coefs, penalty_coefs]))
+
     return ParkModel(
         park=park,
         model=m,
         emission_pairs=emission_pairs,
         energy_pairs=energy_pairs,
         relaxed=relax,
+        units=units,
     )

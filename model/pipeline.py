@@ -5,10 +5,12 @@ is timed as (`RunOutcome.timings`, seconds):
 
 compile (scenario -> ParkData, with subsidies, options done at once and screening from
 `model.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
-(hand-over to the solver and the solve itself), diagnose (elastic re-solve, only when the
-solver proves the model infeasible), results (evaluation + Dataset), appraisal (project
-economics, public money, audit view and CP levels from `model.appraisal`), why_not
-(break-even capex of left-out projects).
+(hand-over to the solver, the solve itself and the check of the portfolio against every
+hard limit in the user's units, `model.verify`, with one re-solve at tighter tolerances
+when a limit is broken), diagnose (the limits in conflict and the least relaxation of
+each, by re-solves, only when the solver proves the model infeasible), results
+(evaluation + Dataset), appraisal (project economics, public money, audit view and CP
+levels from `model.appraisal`), why_not (break-even capex of left-out projects).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from model.appraisal import add_appraisal, appraisal_dataset
-from model.diagnose import elastic_explanation, precheck
+from model.diagnose import explain_infeasibility, precheck
 from model.economics import attach_economics
 from model.evaluate import ParkState, evaluate, yearly_states
 from model.formulation import ParkModel, build_model
@@ -28,6 +30,7 @@ from model.park import ParkData, compile_park
 from model.results import build_dataset, make_variable
 from model.scenario import LoadedScenario
 from model.schema import SolverOptions
+from model.verify import Violation, solve_verified
 from model.whynot import break_even, candidates, lp_estimates
 from solvers.base import SolveResult
 from solvers.factory import make_solver
@@ -46,6 +49,7 @@ class RunOutcome:
     dataset: xr.Dataset | None = None
     problems: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)  # limits the answer breaks
 
     @property
     def exit_code(self) -> int:
@@ -101,11 +105,12 @@ def run_scenario(
     park_model = build_model(park)
     clock.lap("build")
     solver = make_solver(park_model, options)
-    result = solver.solve()
+    result, violations = solve_verified(park, solver)
     clock.lap("solve")
     outcome = RunOutcome(park, options, result, park_model, solver, timings=timings)
+    outcome.violations = violations
     if result.status == "infeasible":
-        outcome.problems = elastic_explanation(park, options)
+        outcome.problems = explain_infeasibility(park, options)
         clock.lap("diagnose")
         return outcome
     if not result.has_solution:

@@ -39,6 +39,7 @@ import xarray as xr
 from model.atomic import atomic_write, write_text_atomic
 from model.evaluate import ParkState
 from model.park import ParkData
+from model.text import netcdf_text
 from solvers.base import SolveResult
 
 CHOSEN_THRESHOLD = 1e-6
@@ -57,7 +58,8 @@ def netcdf_attr(value: Any) -> str | int | float | list[float] | list[int]:
     """Convert a simple Python value into something NetCDF attributes can hold.
 
     None -> "" ; bool -> 0/1 ; numbers stay numbers ; a list/tuple of numbers stays a
-    list ; dicts and any other list -> a JSON string ; anything else -> str(value).
+    list ; dicts and any other list -> a JSON string ; anything else -> str(value). Text
+    is made storable with `model.text.netcdf_text` (NUL and lone surrogates escaped).
     """
     if value is None:
         return ""
@@ -68,7 +70,7 @@ def netcdf_attr(value: Any) -> str | int | float | list[float] | list[int]:
     if isinstance(value, (float, np.floating)):
         return float(value)
     if isinstance(value, str):
-        return value
+        return netcdf_text(value)
     if isinstance(value, (list, tuple, np.ndarray)):
         items = list(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else list(value)
         numeric = all(
@@ -80,10 +82,10 @@ def netcdf_attr(value: Any) -> str | int | float | list[float] | list[int]:
             if all(isinstance(v, (int, np.integer)) for v in items):
                 return [int(v) for v in items]
             return [float(v) for v in items]
-        return json.dumps(items, default=str, ensure_ascii=False)
+        return netcdf_text(json.dumps(items, default=str, ensure_ascii=False))
     if isinstance(value, dict):
-        return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
-    return str(value)
+        return netcdf_text(json.dumps(value, default=str, ensure_ascii=False, sort_keys=True))
+    return netcdf_text(str(value))
 
 
 def _number_or_nan(value: float | None) -> float:
@@ -407,14 +409,16 @@ def _attrs(park: ParkData, result: SolveResult, meta: dict[str, Any]) -> dict[st
 
 def _serialisable(ds: xr.Dataset) -> xr.Dataset:
     """Copy of `ds` with object/pandas-string arrays turned into numpy str arrays and
-    attributes made NetCDF-safe, so h5netcdf writes them as variable-length strings."""
+    attributes made NetCDF-safe, so h5netcdf writes them as variable-length strings
+    (text with NUL or lone surrogates escaped, `model.text.netcdf_text`)."""
     coords: dict[str, tuple] = {}
     data_vars: dict[str, tuple] = {}
     for name, variable in ds.variables.items():
         attrs = {k: netcdf_attr(v) for k, v in variable.attrs.items()}
         data = variable.values
         if data.dtype.kind in "OTSU" or str(data.dtype) in ("string", "str"):
-            data = np.asarray([str(v) for v in np.ravel(data)], dtype=str).reshape(data.shape)
+            text = [netcdf_text(str(v)) for v in np.ravel(data)]
+            data = np.asarray(text, dtype=str).reshape(data.shape)
             if data.size == 0:
                 data = data.astype("<U1")
         target = coords if name in ds.coords else data_vars

@@ -4,13 +4,16 @@ Loads and validates the scenario, checks and locks the output folder, solves, wr
 `results/<scenario>/results.nc`, `selected_projects.csv`, `summary.html`, the study files
 and `manifest.json` into a staging folder and swaps it in whole (model/runfolder.py),
 prints the summary and exits with 0 solved, 2 bad input (or an unusable `--out`), 3
-infeasible, 4 solver failure, 130 interrupted (Ctrl-C). Bad input and infeasibility are
-explained on stderr in one line per problem, without a traceback, and nothing is written.
+infeasible, 4 solver failure (also when the solver's portfolio breaks a hard limit even
+after a re-solve at tighter tolerances), 130 interrupted (Ctrl-C). Bad input and
+infeasibility are explained on stderr in one line per problem, without a traceback, and
+nothing is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -77,6 +80,20 @@ def _with_cli(section, **cli: object):
     again (so `--time-limit -5` is refused like a bad scenario value)."""
     updates = {key: value for key, value in cli.items() if value is not None}
     return type(section).model_validate({**section.model_dump(), **updates})
+
+
+CLI_FLAGS = {
+    "name": "--solver",
+    "time_limit": "--time-limit",
+    "mip_gap": "--mip-gap",
+    "threads": "--threads",
+    "frontier": "--frontier",
+    "budget_sweep": "--budget-sweep",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "why_not_max_projects": "--why-not",
+}
+"""Schema field -> the command-line option that sets it, for error messages."""
 
 
 def _fail(code: int, lines: list[str]) -> int:
@@ -146,11 +163,11 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     # Imports here so that `--help` and argument errors answer at once.
     from pydantic import ValidationError
 
-    from model.scenario import ScenarioError, load_scenario
+    from model.scenario import ScenarioError, command_line_error, load_scenario
     from model.studies.args import StudyArgumentError, parse_budget_sweep, parse_frontier
 
     try:
-        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
+        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides, args.solver)
         options = _with_cli(
             loaded.scenario.solver,
             name=args.solver,
@@ -165,12 +182,13 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
-    except (ScenarioError, StudyArgumentError) as error:
+        _with_cli(loaded.scenario.analysis, why_not_max_projects=args.why_not)  # check only
+    except ScenarioError as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
+    except StudyArgumentError as error:
+        return _fail(EXIT_BAD_INPUT, [f"command line: {error}"])
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return _fail(EXIT_BAD_INPUT, [f"command line: {where}: {first['msg']}"])
+        return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
     from model.runfolder import OutputError, RunFolder
@@ -182,11 +200,14 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     run_folder = state.folder
 
     from model.pipeline import run_scenario
+    from solvers.base import SolverModelError, SolverOptionError
     from solvers.factory import SolverUnavailable
 
     try:
         outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
-    except SolverUnavailable as error:
+    except SolverOptionError as error:
+        return _fail(EXIT_BAD_INPUT, [f"{os.path.normpath(args.scenario_file)}: {error}"])
+    except (SolverUnavailable, SolverModelError) as error:
         return _fail(EXIT_SOLVER_FAILURE, [str(error)])
 
     name = loaded.scenario.name
@@ -195,6 +216,13 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         print(header, file=sys.stderr)
         return _fail(EXIT_INFEASIBLE, outcome.problems)
     result = outcome.result
+    if outcome.violations:
+        print(
+            f"scenario '{name}': the solver's portfolio breaks hard limits even after a "
+            "re-solve with tighter tolerances; nothing was written:",
+            file=sys.stderr,
+        )
+        return _fail(EXIT_SOLVER_FAILURE, [v.message() for v in outcome.violations])
     if not result.has_solution:
         detail = f" ({result.message})" if result.message else ""
         return _fail(

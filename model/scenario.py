@@ -2,14 +2,17 @@
 
 Steps, each working on the result of the one before:
 
-1. read the file and, recursively, the file it `extends` (base first), and deep-merge
-   each file over its base: mappings merge key by key, lists and plain values replace;
+1. read the file and, recursively, the file it `extends` (base first, at most
+   MAX_EXTENDS files), and deep-merge each file over its base: mappings merge key by
+   key, lists and plain values replace (YAML too deep or with runaway aliases is refused
+   while it is read, model/tables.py);
 2. read `enterprises:` / `projects:` tables (model/tables.py) into lists of rows;
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
    `--set key.path=value` in order; drop `scenarios:`;
-4. validate with the pydantic schema (model/schema.py), then check every cross-reference
-   (names against the registry, ids against each other) and the rules the schema cannot
-   state alone.
+4. check every text against model/text.py (no control characters or lone surrogates;
+   names one line), validate with the pydantic schema (model/schema.py), then check
+   every cross-reference (names against the registry, ids against each other), the
+   rules the schema cannot state alone and, for HiGHS, `solver.options` against HiGHS.
 
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
@@ -56,10 +59,22 @@ from model.tables import (
     suggest,
     yaml_value,
 )
+from model.text import MULTILINE_KEYS, text_problem
 
-__all__ = ["LoadedScenario", "ScenarioError", "load_scenario"]
+__all__ = ["LoadedScenario", "ScenarioError", "command_line_error", "load_scenario"]
 
 Loc = tuple  # a key path: str keys and int list indexes
+
+MAX_EXTENDS = 20
+"""Most files in one `extends` chain (the scenario file and its bases)."""
+
+MAX_KEY_PATH = 100
+"""Most parts in one override key path (`--set a.b.c=...`)."""
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -178,6 +193,13 @@ def _load_file(path: Path, shown: str, ctx: _Context, chain: tuple[tuple[Path, s
         base_path = path.parent / base_name
         base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), base_name))
         here = (*chain, (path.resolve(), shown))
+        if len(here) >= MAX_EXTENDS:
+            raise ScenarioError(
+                shown,
+                "extends",
+                f"more than {MAX_EXTENDS} files in one extends chain "
+                f"(from {here[0][1]}); join some of them",
+            )
         if base_path.resolve() in [real for real, _ in here]:
             cycle = " -> ".join([name for _, name in here] + [base_shown])
             raise ScenarioError(shown, "extends", f"extends cycle: {cycle}")
@@ -232,13 +254,16 @@ def _set_path(ctx: _Context, key_path: str, value: Any, origin: _Origin, where: 
     `where` = (file, key path, message prefix) for errors in the override itself."""
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError(where[0], where[1], where[2] + message)
+        return ScenarioError(where[0], _short(where[1]), where[2] + message)
 
     parts = split_key_path(key_path.strip())
     if parts is None:
         raise fail(
-            f"not a key path: '{key_path}' (write e.g. budget.total or projects[E01-P1].capex)"
+            f"not a key path: '{_short(key_path)}' "
+            "(write e.g. budget.total or projects[E01-P1].capex)"
         )
+    if len(parts) > MAX_KEY_PATH:
+        raise fail(f"a key path has at most {MAX_KEY_PATH} parts, this one {len(parts)}")
     if parts[0][0] in ("scenarios", "extends"):
         raise fail(f"'{parts[0][0]}' cannot be changed by an override")
     if len(parts) == 1 and parts[0][0] in TABLE_KEYS and isinstance(value, dict):
@@ -315,14 +340,18 @@ def _apply_named(ctx: _Context, name: str | None) -> None:
 def _apply_set(ctx: _Context, text: str) -> None:
     key_path, equals, value_text = text.partition("=")
     if not equals or not key_path.strip():
-        raise ScenarioError(ctx.main.file, "--set", f"'{text}' is not of the form key.path=value")
+        raise ScenarioError(
+            ctx.main.file, "--set", f"'{_short(text)}' is not of the form key.path=value"
+        )
     try:
         value = yaml_value(value_text)
-    except ScenarioError:
+    except ScenarioError as error:
         raise ScenarioError(
-            ctx.main.file, key_path.strip(), f"--set: cannot read the value '{value_text}'"
+            ctx.main.file,
+            _short(key_path.strip()),
+            f"--set: cannot read the value '{_short(value_text, 40)}': {error.message}",
         ) from None
-    origin = _Origin(ctx.main.file, ctx.main.folder, f"from --set {text}")
+    origin = _Origin(ctx.main.file, ctx.main.folder, f"from --set {_short(text)}")
     _set_path(ctx, key_path, value, origin, (ctx.main.file, key_path.strip(), "--set: "))
 
 
@@ -331,10 +360,20 @@ def _apply_set(ctx: _Context, text: str) -> None:
 
 def _tidy(node: Any, ctx: _Context, loc: Loc = ()) -> Any:
     """Drop empty (null) mapping values, so `key:` with nothing after it means "absent"
-    (the schema default), as an empty table cell does. Non-finite numbers are errors."""
+    (the schema default), as an empty table cell does. Non-finite numbers are errors, and
+    so is text that breaks the rules of model/text.py (control characters, lone
+    surrogates, line breaks outside free text), in keys as in values."""
     if isinstance(node, float) and not math.isfinite(node):
         raise ctx.error(loc, "must be a finite number")
+    if isinstance(node, str):
+        problem = text_problem(node, multiline=bool(loc) and loc[-1] in MULTILINE_KEYS)
+        if problem:
+            raise ctx.error(loc, problem)
     if isinstance(node, dict):
+        for key in node:
+            problem = text_problem(key)
+            if problem:
+                raise ctx.error((*loc, key), f"the key {problem}")
         return {k: _tidy(v, ctx, (*loc, k)) for k, v in node.items() if v is not None}
     if isinstance(node, list):
         return [_tidy(item, ctx, (*loc, i)) for i, item in enumerate(node)]
@@ -405,6 +444,7 @@ def _pydantic_message(error: dict) -> tuple[Loc, str]:
         ) else f"must be {sign} {limit}"
     messages = {
         "missing": "missing required key",
+        "finite_number": "must be a finite number",
         "float": f"not a number: {shown}",
         "int": f"not a whole number: {shown}",
         "bool": f"not true/false: {shown}",
@@ -425,6 +465,15 @@ def _pydantic_message(error: dict) -> tuple[Loc, str]:
     if kind == "list_type" and loc and loc[0] in TABLE_KEYS and len(loc) == 1:
         message += " (or {csv: FILE} / {xlsx: FILE, sheet: NAME})"
     return loc, message
+
+
+def command_line_error(error: ValidationError, flags: dict[str, str]) -> ScenarioError:
+    """The first problem of a section validated with command-line values on top, as
+    "command line: --flag: message"; `flags` maps field names to the options that set
+    them (e.g. {"mip_gap": "--mip-gap"})."""
+    loc, message = _pydantic_message(error.errors(include_url=False)[0])
+    field = str(loc[0]) if loc else ""
+    return ScenarioError("command line", flags.get(field, field), message)
 
 
 def _registry(scenario: Scenario, ctx: _Context) -> Registry:
@@ -451,10 +500,27 @@ def _registry(scenario: Scenario, ctx: _Context) -> Registry:
         raise ctx.error(tuple(error.path.split(".")), error.message) from None
 
 
-def _check(scenario: Scenario, ctx: _Context) -> Registry:
+def _check_solver_options(scenario: Scenario, ctx: _Context, solver_name: str | None) -> None:
+    """`solver.options` against HiGHS's own option list when HiGHS will solve (the
+    scenario's solver, or `solver_name` from the command line). Other solvers' options
+    cannot be checked: Pyomo hands them to the solver unread."""
+    name = solver_name or scenario.solver.name
+    if name.lower() != "highs" or not scenario.solver.options:
+        return
+    from solvers.highs_options import highs_option_problem
+
+    for key, value in scenario.solver.options.items():
+        problem = highs_option_problem(key, value)
+        if problem:
+            given = f" (with --solver {solver_name})" if solver_name else ""
+            raise ctx.error(("solver", "options", key), problem + given)
+
+
+def _check(scenario: Scenario, ctx: _Context, solver_name: str | None = None) -> Registry:
     """Rules beyond the schema; the first broken one is raised. Returns the registry."""
     horizon = scenario.horizon
     registry = _registry(scenario, ctx)
+    _check_solver_options(scenario, ctx, solver_name)
 
     def by_year(loc: Loc, value, low: float | None, high: float | None = None) -> None:
         """A number, or {year: number} with every year inside the horizon."""
@@ -581,9 +647,14 @@ def _check(scenario: Scenario, ctx: _Context) -> Registry:
 
 
 def load_scenario(
-    path: str | Path, scenario_name: str | None = None, overrides: Sequence[str] = ()
+    path: str | Path,
+    scenario_name: str | None = None,
+    overrides: Sequence[str] = (),
+    solver_name: str | None = None,
 ) -> LoadedScenario:
     """Read, merge, override and validate a scenario file; see the module docstring.
+    `solver_name`: the solver the run will use when not the scenario's (`--solver`), so
+    that `solver.options` are checked against the right solver.
 
     Raises ScenarioError (and nothing else) for any bad input."""
     file = Path(path)
@@ -609,7 +680,7 @@ def load_scenario(
             first = typos[0] if typos else first
         loc, message = _pydantic_message(first)
         raise ctx.error(ctx.trim(loc), message) from None
-    registry = _check(scenario, ctx)
+    registry = _check(scenario, ctx, solver_name)
     digest = hashlib.sha256(
         json.dumps(ctx.merged, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from model.text import folder_name_problem
 
 KEY_INDUSTRIES: tuple[str, ...] = (
     "energy",
@@ -56,6 +58,12 @@ def value_in_year(value: YearValue | None, year: int) -> float | None:
     earlier = [y for y in listed if y <= year]
     return float(value[earlier[-1] if earlier else listed[0]])
 
+
+MAX_CAPEX_CNY = 1.0e12
+"""Plausibility bound on one project's capex, CNY (10^12 = 1,000 billion CNY, more than
+the largest single industrial investments). A larger number is almost always a unit
+slip, and it would sit next to capex of 10^4..10^9 CNY in one budget row, a spread the
+solver cannot resolve reliably (HiGHS refuses coefficients of 10^15 outright)."""
 
 NonNegative = Field(ge=0)
 
@@ -196,6 +204,16 @@ class Project(StrictModel):
     indicators: dict[str, float] = Field(default_factory=dict)
     """New values of the owner's CP evaluation indicators once the project is done."""
 
+    @field_validator("capex")
+    @classmethod
+    def _plausible_capex(cls, capex: float) -> float:
+        if capex > MAX_CAPEX_CNY:
+            raise ValueError(
+                f"{capex:g} CNY is above the plausibility bound of {MAX_CAPEX_CNY:g} CNY "
+                "for one project (is the unit CNY, not 10^4 CNY?)"
+            )
+        return capex
+
 
 class Subsidy(StrictModel):
     """Public co-funding of projects by category (e.g. 20-50 % for park 'green island'
@@ -302,11 +320,24 @@ class Objective(StrictModel):
 
 
 class SolverOptions(StrictModel):
+    """The solver and its limits. `options` go to the solver unchanged; for HiGHS their
+    names, types and values are checked against HiGHS when loading (model/scenario.py,
+    solvers/highs_options.py)."""
+
     name: str = "highs"
-    time_limit: float | None = Field(default=None, gt=0)
-    mip_gap: float = Field(default=1.0e-4, ge=0)
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds."""
+    mip_gap: float = 1.0e-4
+    """Relative MIP gap, in [0, 1)."""
     threads: int | None = Field(default=None, ge=1)
     options: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+    @field_validator("mip_gap")
+    @classmethod
+    def _gap_below_one(cls, gap: float) -> float:
+        if not 0 <= gap < 1:  # also refuses NaN
+            raise ValueError("must be in [0, 1), e.g. 1e-4 for 0.01 %")
+        return gap
 
 
 class FrontierStudy(StrictModel):
@@ -324,8 +355,8 @@ class FrontierStudy(StrictModel):
 class BudgetSweepStudy(StrictModel):
     """Funding-priority study: re-solve at `steps` budget levels from `start` to `stop`."""
 
-    start: float = Field(ge=0)
-    stop: float = Field(gt=0)
+    start: float = Field(ge=0, allow_inf_nan=False)
+    stop: float = Field(gt=0, allow_inf_nan=False)
     steps: int = Field(default=20, ge=2, le=1000)
 
     @model_validator(mode="after")
@@ -364,3 +395,12 @@ class Scenario(StrictModel):
     finance: Finance = Field(default_factory=Finance)
     trading: Trading = Field(default_factory=Trading)
     analysis: Analysis = Field(default_factory=Analysis)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is the results folder `<out>/<name>/` (rules: model/text.py)."""
+        problem = folder_name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name

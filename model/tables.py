@@ -6,6 +6,8 @@ because reading a file is the first place it can be raised.
 YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
 text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
 keys are errors; mapping keys become text (`2021:` -> "2021"), dates become ISO text.
+Nesting deeper than MAX_YAML_DEPTH and aliases that would expand to more than
+MAX_ALIAS_VALUES repeated values are refused while the text is read.
 
 A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
 `{xlsx: FILE, sheet: NAME}` instead of an inline list (FILE relative to the YAML file that
@@ -22,7 +24,10 @@ project. An empty cell means "absent": the schema's default applies. Column layo
 
 This module only converts cells (text, numbers, lists, true/false); it does not validate.
 A cell that cannot be converted stays text, so the schema reports it with its row and
-column. Header problems (unknown, duplicate or missing columns) are reported here.
+column. Header problems (unknown, duplicate or missing columns) are reported here; a
+file whose first row lacks a required column is not taken for a table, and nothing of
+it is quoted. In Excel, merged cells and formulas without a value saved by Excel are
+errors naming the sheet and cell (both would otherwise read as empty cells).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from model.text import printable
 
 TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
 _INTEGER = re.compile(r"[-+]?\d+")
@@ -59,9 +66,10 @@ class ScenarioError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        if self.path:
-            return f"{self.file}: {self.path}: {self.message}"
-        return f"{self.file}: {self.message}"
+        """One printable line: control characters, line breaks and lone surrogates in
+        the parts are written as escapes (model/text.py `printable`)."""
+        parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
+        return ": ".join(printable(part) for part in parts)
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
@@ -73,9 +81,72 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{lowered[match[0]]}'?" if match else ""
 
 
+MAX_YAML_DEPTH = 100
+"""Deepest nesting of lists and mappings in one YAML text (a scenario needs about 8)."""
+
+MAX_ALIAS_VALUES = 100_000
+"""Most values that aliases (`*name`) may add when they are expanded, over the values
+written in the text. Every step after reading copies aliased values, so a few hundred
+bytes of nested aliases ("billion laughs") would otherwise expand to billions."""
+
+
+class YAMLLimitError(yaml.YAMLError):
+    """YAML nested deeper than MAX_YAML_DEPTH, aliases expanding to more than
+    MAX_ALIAS_VALUES values, or an alias inside the value it names."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
     """YAML 1.2 style scalars: `off`/`no` stay text (targets.permits: off), `1e6` is a
-    float (PyYAML's YAML 1.1 reads it as text). Duplicate keys are errors."""
+    float (PyYAML's YAML 1.1 reads it as text). Duplicate keys are errors.
+
+    Hostile text fails while it is composed, before anything is built from it: nesting
+    deeper than MAX_YAML_DEPTH, and aliases that would repeat more than MAX_ALIAS_VALUES
+    values in all. Each node's size with every alias expanded is counted once, as the
+    node is composed (an alias reuses the count of the node it names), so the check
+    costs one step per value written, however far the aliases would expand."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._composed = 0
+        self._expanded: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        is_alias = self.check_event(yaml.AliasEvent)
+        mark = self.peek_event().start_mark
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise YAMLLimitError(f"nested deeper than {MAX_YAML_DEPTH} levels", mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        expanded = self._expanded.get(id(node))
+        if expanded is None:
+            if is_alias:
+                raise YAMLLimitError("an alias (*name) is used inside the value it names", mark)
+            self._composed += 1
+            children = (
+                [part for pair in node.value for part in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
+                if isinstance(node, yaml.SequenceNode)
+                else []
+            )
+            expanded = 1 + sum(self._expanded[id(child)] for child in children)
+            self._expanded[id(node)] = expanded
+        if expanded - self._composed > MAX_ALIAS_VALUES:
+            raise YAMLLimitError(
+                f"its aliases (*name) would expand to more than {MAX_ALIAS_VALUES:,} "
+                "repeated values",
+                mark,
+            )
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[str] = set()
@@ -137,6 +208,13 @@ def read_yaml(path: Path, shown: str) -> dict:
         raise ScenarioError(shown, "", f"cannot read: {error.strerror}") from None
     try:
         data = yaml.load(text, Loader=_Loader)
+    except YAMLLimitError as error:
+        mark = error.mark
+        line = mark.line + 1 if mark else None
+        where = f" at line {line}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(shown, "", f"refused: {error.message}{where}", line) from None
+    except yaml.reader.ReaderError as error:
+        raise ScenarioError(shown, "", _reader_problem(error)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -182,12 +260,27 @@ def split_key_path(text: str) -> list[tuple[str, bool]] | None:
     return parts or None
 
 
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    """A YAML reader error (a character YAML does not allow) in one line."""
+    character = error.character
+    code = f"U+{character:04X}" if isinstance(character, int) else repr(character)
+    return f"the character {code} at position {error.position} is not allowed in YAML"
+
+
 def yaml_value(text: str) -> Any:
-    """One value written on the command line (`--set key=VALUE`), read as YAML."""
+    """One value written on the command line (`--set key=VALUE`), read as YAML. A
+    ScenarioError's message says why it cannot be read."""
     try:
         return plain(yaml.load(text, Loader=_Loader))
-    except yaml.YAMLError as error:
-        raise ScenarioError("", "", f"cannot read the value: {error}") from None
+    except YAMLLimitError as error:
+        raise ScenarioError("", "", f"refused: {error.message}") from None
+    except yaml.reader.ReaderError as error:
+        raise ScenarioError("", "", _reader_problem(error)) from None
+    except yaml.MarkedYAMLError as error:
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScenarioError("", "", f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError:
+        raise ScenarioError("", "", "YAML syntax error") from None
 
 
 def _text(value: Any) -> str | None:
@@ -378,8 +471,23 @@ def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
 
 
 def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, tuple, Callable]]:
-    """(cell index, key path in the row, converter) for every named column."""
+    """(cell index, key path in the row, converter) for every named column.
+
+    A first row without every required column is not taken for a table of this kind, and
+    nothing of the file is quoted (it may be any file, `/etc/passwd` say); in a table of
+    the right kind, unknown column names are quoted with a did-you-mean."""
     layout = LAYOUTS[ref.kind]
+    names = {_text(cell) for cell in header}
+    missing = [name for name in layout.required if name not in names]
+    if missing:
+        *first, last = [f"'{name}'" for name in missing]
+        listed = f"{', '.join(first)} and {last}" if first else last
+        raise ScenarioError(
+            ref.label,
+            ref.kind,
+            f"not a table of {ref.kind}: its first row has no {listed} column"
+            + ("s" if first else ""),
+        )
     columns: list[tuple[int, tuple, Callable]] = []
     seen: set[str] = set()
     for index, cell in enumerate(header):
@@ -403,9 +511,6 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
             allowed = ", ".join(list(layout.fixed) + [f"{p}.NAME" for p in layout.prefixes])
             hint = suggest(name, known) or f" (columns: {allowed})"
             raise ScenarioError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
-    for name in layout.required:
-        if name not in seen:
-            raise ScenarioError(ref.label, ref.kind, f"missing column '{name}'")
     return columns
 
 
@@ -430,31 +535,65 @@ def _read_csv(ref: TableRef) -> list[list]:
         raise ScenarioError(ref.label, "", f"CSV syntax error: {error}") from None
 
 
-def _read_xlsx(ref: TableRef) -> list[list]:
-    """Cell values of one sheet (the first if none is named). Formulas give their value as
-    last saved by Excel."""
+def _open_workbook(ref: TableRef, **options: bool) -> Any:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(ref.path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(ref.path, **options)
     except Exception as error:  # openpyxl raises zip, XML and key errors on a bad file
-        message = f"cannot read as an Excel .xlsx workbook ({type(error).__name__}: {error})"
+        message = f"cannot read as an Excel .xlsx workbook ({type(error).__name__})"
         raise ScenarioError(ref.shown, "", message) from None
+
+
+def _sheet_title(ref: TableRef, sheetnames: list[str]) -> str:
+    """The sheet the table names (the first one if it names none)."""
+    if ref.sheet is None:
+        return sheetnames[0]
+    if ref.sheet in sheetnames:
+        return ref.sheet
+    raise ScenarioError(
+        ref.declared_in,
+        f"{ref.kind}.sheet",
+        f"no sheet '{ref.sheet}' in {ref.shown}{suggest(ref.sheet, sheetnames)} "
+        f"(sheets: {', '.join(sheetnames)})",
+    )
+
+
+def _read_xlsx(ref: TableRef) -> list[list]:
+    """Cell values of one sheet (the first if none is named), from A1. A formula gives the
+    value Excel saved with it. Merged cells, and formulas without a saved value (a
+    workbook written by a program and never saved by Excel), are errors naming the sheet
+    and cell: both would otherwise read as empty cells, i.e. silently "not given"."""
+    from openpyxl.utils import get_column_letter
+
+    book = _open_workbook(ref, data_only=True)  # not read-only: only then are merges known
     try:
-        if ref.sheet is None:
-            sheet = book.worksheets[0]
-        elif ref.sheet in book.sheetnames:
-            sheet = book[ref.sheet]
-        else:
-            names = ", ".join(book.sheetnames)
+        title = _sheet_title(ref, book.sheetnames)
+        sheet = book[title]
+        merged = sorted(sheet.merged_cells.ranges, key=lambda cells: (cells.min_row, cells.min_col))
+        if merged:
             raise ScenarioError(
-                ref.declared_in,
-                f"{ref.kind}.sheet",
-                f"no sheet '{ref.sheet}' in {ref.shown}{suggest(ref.sheet, book.sheetnames)} "
-                f"(sheets: {names})",
+                ref.shown,
+                f"sheet '{title}' cells {merged[0].coord}",
+                "merged cells are not allowed in tables; unmerge them",
             )
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         book.close()
+    book = _open_workbook(ref, read_only=True, data_only=False)
+    try:
+        sheet = book[title]
+        sheet.reset_dimensions()
+        for r, row in enumerate(sheet.iter_rows()):
+            for c, cell in enumerate(row):
+                saved = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+                if cell.data_type == "f" and saved is None:
+                    raise ScenarioError(
+                        ref.shown,
+                        f"sheet '{title}' cell {get_column_letter(c + 1)}{r + 1}",
+                        "a formula without a value saved by Excel: open and save the "
+                        "workbook in Excel, or type the value",
+                    )
+    finally:
+        book.close()
+    return grid

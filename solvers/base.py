@@ -20,6 +20,9 @@ class SolveResult:
     * "time_limit": stopped by the time limit with an incumbent (gap reported)
     * "infeasible": no selection meets every hard constraint
     * "unbounded", "no_solution" (stopped without an incumbent), "error"
+    * "limit_violated": the solver's portfolio breaks a hard limit when checked in the
+      user's units, even after a re-solve with tighter tolerances (model/verify.py);
+      `x` and `starts` still hold that portfolio
     """
 
     status: str
@@ -46,3 +49,18 @@ class SolveResult:
         if self.status == "infeasible":
             return EXIT_INFEASIBLE
         return EXIT_SOLVER_FAILURE
+
+
+class SolverOptionError(ValueError):
+    """The solver refused an option value. `key` is the scenario key it came from
+    (e.g. solver.options.time_limit): bad input, exit 2."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+class SolverModelError(RuntimeError):
+    """The solver refused the model handed to it (e.g. a coefficient it cannot take):
+    solver trouble, exit 4."""

@@ -14,6 +14,15 @@ Re-solves push only what can change without a rebuild (DESIGN section 4):
   objective's parameters' values times their coefficient vectors, found once;
 * variable bounds on request (`update_bounds`), e.g. forcing a project in.
 HiGHS keeps its basis between LP solves (warm start); a MIP start goes to `setSolution`.
+
+Scaling: HiGHS is handed the model in the units of the model's `scaling_factor` suffix
+(Pyomo's convention, as `core.scale_model` reads it: scaled = factor * original, for
+columns, rows and the objective; a missing factor is 1). A row the suffix does not name
+(e.g. one added after the build) is divided by the power of two nearest the geometric
+mean of its coefficients' sizes in the scaled columns. Everything read back is unscaled:
+column values, row duals, reduced costs, objective and bound are in the Pyomo model's
+units. HiGHS's statuses are checked: an option it refuses raises `SolverOptionError`,
+a model it refuses `SolverModelError` (solvers/base.py).
 """
 
 from __future__ import annotations
@@ -31,9 +40,13 @@ from pyomo.repn import generate_standard_repn
 
 from model.formulation import ParkModel
 from model.schema import SolverOptions
-from solvers.base import SolveResult
+from solvers.base import SolveResult, SolverModelError, SolverOptionError
 
 INF = highspy.kHighsInf
+
+TIGHT_TOLERANCES = {"primal_feasibility_tolerance": 1e-10, "mip_feasibility_tolerance": 1e-10}
+"""What `tighten_tolerances` sets: the smallest values HiGHS accepts (defaults 1e-7 and
+1e-6, absolute, in the scaled model's units)."""
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -91,6 +104,22 @@ def _constant_part(coef, found: list[tuple[object, float]]) -> float:
 
 def _bound(value, default: float) -> float:
     return default if value is None else float(value)
+
+
+def _set_option(h: highspy.Highs, name: str, value, key: str) -> None:
+    """Set one HiGHS option; `key` is where the value came from (e.g. solver.options.NAME),
+    for the message when HiGHS refuses it."""
+    if h.setOptionValue(name, value) == highspy.HighsStatus.kError:
+        known = h.getOptionValue(name)[0] != highspy.HighsStatus.kError
+        reason = f"HiGHS does not accept {value!r} here" if known else "HiGHS has no such option"
+        raise SolverOptionError(key, reason)
+
+
+def _power_of_two_near_mean(sizes: np.ndarray) -> float:
+    """2^round(mean(log2 s)) over the positive sizes (1 when none): the power of two
+    nearest their geometric mean."""
+    sizes = sizes[sizes > 0]
+    return float(np.exp2(np.round(np.mean(np.log2(sizes))))) if sizes.size else 1.0
 
 
 class HighsBulkSolver:
@@ -174,36 +203,62 @@ class HighsBulkSolver:
             np.array(indices, dtype=np.int32),
             np.array(values, dtype=float),
         )
+        # the model's units (module docstring): scaled = factor * original
+        factors = m.component("scaling_factor")
+
+        def factor(component) -> float:
+            return 1.0 if factors is None else float(factors.get(component, 1.0))
+
+        self._col_scale = np.array([factor(v) for v in self._vars])
+        self._obj_scale = factor(objective)
+        entry_row = np.repeat(np.arange(n_rows), np.diff(csr[0]))
+        in_scaled_columns = np.abs(csr[2]) / self._col_scale[csr[1]]
+        self._row_scale = np.ones(n_rows)
+        for row, (con, _, _) in enumerate(rows):
+            given = None if factors is None else factors.get(con)
+            if given is None:  # a row the model does not scale: equilibrate it
+                sizes = in_scaled_columns[csr[0][row] : csr[0][row + 1]]
+                given = 1.0 / _power_of_two_near_mean(sizes)
+            self._row_scale[row] = float(given)
+        values = csr[2] * self._row_scale[entry_row] / self._col_scale[csr[1]]
+
         h = _quiet_highs()
         if self.options.time_limit is not None:
-            h.setOptionValue("time_limit", float(self.options.time_limit))
+            _set_option(h, "time_limit", float(self.options.time_limit), "solver.time_limit")
         if self.options.threads is not None:
-            h.setOptionValue("threads", int(self.options.threads))
-        h.setOptionValue("mip_rel_gap", float(self.options.mip_gap))
+            _set_option(h, "threads", int(self.options.threads), "solver.threads")
+        _set_option(h, "mip_rel_gap", float(self.options.mip_gap), "solver.mip_gap")
         for key, value in self.options.options.items():
-            h.setOptionValue(key, value)
+            _set_option(h, key, value, f"solver.options.{key}")
         sense = (
             highspy.ObjSense.kMaximize
             if objective.sense == pyo.maximize
             else (highspy.ObjSense.kMinimize)
         )
-        h.passModel(
+        problem = _out_of_range(h, values, self._scaled_costs(cost))
+        if problem:
+            raise SolverModelError(problem)
+        status = h.passModel(
             n_cols,
             n_rows,
             len(indices),
             int(highspy.MatrixFormat.kRowwise),
             int(sense),
-            self._objective_offset,
-            cost,
-            lower,
-            upper,
-            np.array(row_lower),
-            np.array(row_upper),
-            *csr,
+            self._objective_offset * self._obj_scale,
+            self._scaled_costs(cost),
+            lower * self._col_scale,
+            upper * self._col_scale,
+            np.array(row_lower) * self._row_scale,
+            np.array(row_upper) * self._row_scale,
+            csr[0],
+            csr[1],
+            values,
             integrality,
         )
+        if status == highspy.HighsStatus.kError:
+            raise SolverModelError("HiGHS refused the model (passModel returned an error)")
         self.highs = h
-        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()])
+        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()], dtype=int)
         self._start_columns = None
         if hasattr(m, "start"):
             n, years = self.park_model.park.n_projects, len(self.park_model.park.years)
@@ -255,6 +310,10 @@ class HighsBulkSolver:
             param.set_value(value)
         return pairs
 
+    def _scaled_costs(self, cost: np.ndarray) -> np.ndarray:
+        """Column costs in the scaled model: objective factor * cost / column factor."""
+        return cost * self._obj_scale / self._col_scale
+
     def _objective_costs(self) -> np.ndarray:
         cost = np.zeros(len(self._vars))
         values = [float(p.value) for p in self._cost_params]
@@ -271,9 +330,10 @@ class HighsBulkSolver:
         for row, con, constant in self._mutable_rows:
             lower = _bound(pyo.value(con.lower), -INF + constant) - constant
             upper = _bound(pyo.value(con.upper), INF + constant) - constant
-            h.changeRowBounds(row, lower, upper)
+            scale = self._row_scale[row]
+            h.changeRowBounds(row, lower * scale, upper * scale)
         if [float(p.value) for p in self._cost_params] != self._cost_values:
-            cost = self._objective_costs()
+            cost = self._scaled_costs(self._objective_costs())
             columns = np.arange(len(cost), dtype=np.int32)
             h.changeColsCost(len(cost), columns, cost)
 
@@ -286,9 +346,20 @@ class HighsBulkSolver:
         """Push changed bounds of these Pyomo variables to HiGHS (no rebuild)."""
         self.prepare()
         columns = np.array([self._col[id(v)] for v in variables], dtype=np.int32)
-        lower = np.array([_bound(v.lb, -INF) for v in variables])
-        upper = np.array([_bound(v.ub, INF) for v in variables])
+        lower = np.array([_bound(v.lb, -INF) for v in variables]) * self._col_scale[columns]
+        upper = np.array([_bound(v.ub, INF) for v in variables]) * self._col_scale[columns]
         self.highs.changeColsBounds(len(columns), columns, lower, upper)
+
+    def tighten_tolerances(self) -> bool:
+        """Set HiGHS's primal and MIP feasibility tolerances to `TIGHT_TOLERANCES` where
+        they are looser. True when something changed (a re-solve may then differ)."""
+        self.prepare()
+        changed = False
+        for name, value in TIGHT_TOLERANCES.items():
+            if self.highs.getOptionValue(name)[1] > value:
+                _set_option(self.highs, name, value, name)
+                changed = True
+        return changed
 
     def set_mip_start(self, x: np.ndarray) -> None:
         """Offer project levels x as a starting incumbent (other columns left to HiGHS).
@@ -298,7 +369,8 @@ class HighsBulkSolver:
             return
         self.prepare()
         columns = self._x_columns.astype(np.int32)
-        self.highs.setSolution(len(columns), columns, np.asarray(x, dtype=float))
+        values = np.asarray(x, dtype=float) * self._col_scale[columns]
+        self.highs.setSolution(len(columns), columns, values)
 
     def solve(self) -> SolveResult:
         self.prepare()
@@ -310,24 +382,32 @@ class HighsBulkSolver:
         info = h.getInfo()
         status = _STATUS.get(h.getModelStatus(), "error")
         has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        termination = h.modelStatusToString(h.getModelStatus())
+        if h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty:
+            status, has_incumbent = "optimal", True  # no column at all: nothing to decide
+            termination = "nothing to decide"
         if status == "time_limit" and not has_incumbent:
             status = "no_solution"
         result = SolveResult(
             status=status,
-            termination=h.modelStatusToString(h.getModelStatus()),
+            termination=termination,
             solver="highs",
             solver_version=f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}",
             seconds=seconds,
         )
         self._last_values = None
         if has_incumbent and status in ("optimal", "time_limit"):
-            solution = h.getSolution()
-            self._last_values = np.asarray(solution.col_value)
-            self._last_duals = (np.asarray(solution.row_dual), np.asarray(solution.col_dual))
+            solution = h.getSolution()  # in the scaled model's units: unscale
+            self._last_values = np.asarray(solution.col_value) / self._col_scale
+            self._last_duals = (
+                np.asarray(solution.row_dual) * self._row_scale / self._obj_scale,
+                np.asarray(solution.col_dual) * self._col_scale / self._obj_scale,
+            )
             result.x, result.starts = self._project_levels(self._last_values)
-            result.objective = float(info.objective_function_value)
+            result.objective = float(info.objective_function_value) / self._obj_scale
             is_mip = info.mip_node_count >= 0
-            result.bound = float(info.mip_dual_bound) if is_mip else result.objective
+            bound = float(info.mip_dual_bound) / self._obj_scale
+            result.bound = bound if is_mip else result.objective
             gap = float(info.mip_gap) if is_mip else 0.0
             result.gap = gap if np.isfinite(gap) else 0.0
         return result
@@ -364,3 +444,26 @@ class HighsBulkSolver:
         if self._last_duals is None:
             raise RuntimeError("no solve yet")
         return np.array([self._last_duals[1][self._col[id(v)]] for v in variables])
+
+
+def _out_of_range(h: highspy.Highs, values: np.ndarray, costs: np.ndarray) -> str | None:
+    """Why HiGHS cannot take this (scaled) matrix and these costs, or None: a number
+    that is not finite, a coefficient of at least `large_matrix_value` (refused) or a
+    cost of at least `infinite_cost` (read as infinite)."""
+    if not (np.isfinite(values).all() and np.isfinite(costs).all()):
+        return "the model handed to HiGHS holds a number that is not finite"
+    largest = float(np.abs(values).max(initial=0.0))
+    costliest = float(np.abs(costs).max(initial=0.0))
+    large_matrix, infinite_cost = (
+        h.getOptionValue(name)[1] for name in ("large_matrix_value", "infinite_cost")
+    )
+    if largest < large_matrix and costliest < infinite_cost:
+        return None
+    sizes = np.abs(values[values != 0])
+    smallest = float(sizes.min()) if sizes.size else 0.0
+    return (
+        "the model's numbers span too wide a range for HiGHS even after scaling "
+        f"(coefficients from {smallest:.3g} to {largest:.3g}, costs up to "
+        f"{costliest:.3g}): check the units of the scenario's amounts (CNY, t/yr, carrier "
+        "units/yr) for a value far out of line with the others"
+    )

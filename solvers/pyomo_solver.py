@@ -3,6 +3,10 @@
 Called with `load_solutions=False`; the termination condition is checked before a
 solution is loaded, so an infeasible or failed solve never raises (DESIGN section 4).
 Each re-solve writes the model again: this path is for portability, not for sweeps.
+
+The solver gets the model in the units of its `scaling_factor` suffix (docs/math.md 13):
+each solve hands over a scaled copy made by Pyomo's `core.scale_model` and copies the
+solution back to the model in the user's units (`propagate_solution`).
 """
 
 from __future__ import annotations
@@ -85,11 +89,23 @@ class PyomoSolver:
     def set_mip_start(self, x) -> None:  # noqa: ARG002 - warm starts are solver-specific
         """Generic solvers get no MIP start."""
 
+    def tighten_tolerances(self) -> bool:
+        """Tighter feasibility tolerances where the option names are known (the HiGHS
+        family); False for other solvers, whose option names differ."""
+        if self.options.name != "appsi_highs":
+            return False
+        tight = {"primal_feasibility_tolerance": 1e-10, "mip_feasibility_tolerance": 1e-10}
+        changed = any(self._solver.options.get(k) != v for k, v in tight.items())
+        self._solver.options.update(tight)
+        return changed
+
     def solve(self) -> SolveResult:
         model = self.park_model.model
         started = time.perf_counter()
+        scaling = pyo.TransformationFactory("core.scale_model")
+        scaled = scaling.create_using(model, rename=False)
         try:
-            results = self._solver.solve(model, load_solutions=False, tee=False)
+            results = self._solver.solve(scaled, load_solutions=False, tee=False)
         except Exception as error:  # noqa: BLE001 - report any solver crash as a failure
             return SolveResult(
                 status="error",
@@ -112,7 +128,8 @@ class PyomoSolver:
             status=status, termination=str(condition), solver=self.name, seconds=seconds
         )
         if status in ("optimal", "time_limit") and has_solution:
-            model.solutions.load_from(results)
+            scaled.solutions.load_from(results)
+            scaling.propagate_solution(scaled, model)
             result.x = self.park_model.x_values()
             result.starts = self.park_model.start_values()
             result.objective = pyo.value(model.objective)

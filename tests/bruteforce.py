@@ -16,7 +16,9 @@ The math, in words (single-year model, binary projects):
   tonnes of standard coal equivalent with `park.tce_per_unit`.
 * Pollution equivalents: tonnes after times `park.pe_per_t` (0 for pollutants without a
   pollution-equivalent value).
-* Feasibility (every check allows a tolerance of 1e-9 relative, at least 1e-9 absolute):
+* Feasibility (every check allows a tolerance of 1e-9 relative to the larger of the
+  limit and the baseline it is taken from, plus 1e-20 absolute, so that limits on trace
+  pollutants of 1e-10 t/yr are judged as strictly as any other):
   budget (sum capex x <= budget_total); hard permits (after <= permit where a permit is
   set, only when permit_mode is 'hard'); park caps (sum over rows of after <= cap);
   reduction targets (sum over rows of (baseline - after) >= fraction * park baseline);
@@ -44,7 +46,10 @@ import numpy as np
 from model.park import ParkData
 
 TOLERANCE = 1e-9
-"""Relative feasibility and tie tolerance (at least this much in absolute terms too)."""
+"""Relative feasibility and tie tolerance."""
+
+ABSOLUTE_FLOOR = 1e-20
+"""Absolute feasibility slack on top, for limits of 0 (far below 1e-10 t/yr)."""
 
 DEFAULT_MAX_PROJECTS = 16
 """Largest park enumerated unless the caller raises the limit (2^16 = 65,536 rows)."""
@@ -112,7 +117,14 @@ def all_selections(n: int) -> np.ndarray:
 
 
 def _tol(rhs: np.ndarray | float) -> np.ndarray | float:
+    """Tie tolerance of objective values: 1e-9 relative, at least 1e-9 absolute."""
     return TOLERANCE * np.maximum(1.0, np.abs(rhs))
+
+
+def _slack(limit: np.ndarray | float, reference: np.ndarray | float) -> np.ndarray | float:
+    """Feasibility tolerance of a limit: 1e-9 times the larger of the limit and the
+    `reference` quantity it is taken from (a baseline, the total capex), + 1e-20."""
+    return TOLERANCE * np.maximum(np.abs(limit), np.abs(reference)) + ABSOLUTE_FLOOR
 
 
 def _by_owner(park: ParkData, coefficients: np.ndarray) -> np.ndarray:
@@ -238,38 +250,44 @@ def constraint_checks(park: ParkData, x: np.ndarray) -> dict[str, np.ndarray]:
         # enterprises pay capex net of subsidy; options done at once are outside the budget
         own = np.where(park.forced, 0.0, park.capex - park.subsidy)
         spent = selections @ own
-        ok["budget"] = spent <= park.budget_total + _tol(park.budget_total)
+        ok["budget"] = spent <= park.budget_total + _slack(park.budget_total, own.sum())
     if np.isfinite(park.public_budget):
         public = selections @ park.subsidy
-        ok["budget"] &= public <= park.public_budget + _tol(park.public_budget)
+        ok["budget"] &= public <= park.public_budget + _slack(
+            park.public_budget, park.subsidy.sum()
+        )
     ok["budget"] &= (selections[:, park.forced] >= 1.0 - TOLERANCE).all(axis=1)
     ok["budget"] &= (selections[:, park.excluded] <= TOLERANCE).all(axis=1)
 
     if park.permit_mode == "hard":
         has_permit = ~np.isnan(park.permit)
         limit = np.nan_to_num(park.permit)
-        within = (emissions <= limit[None] + _tol(limit)[None]) | ~has_permit[None]
+        slack = _slack(limit, park.baseline_emissions)
+        within = (emissions <= limit[None] + slack[None]) | ~has_permit[None]
         ok["permits"] = within.all(axis=(1, 2))
 
     park_total = emissions.sum(axis=1)  # (S, P)
     capped = ~np.isnan(park.park_cap)
     if capped.any():
         cap = park.park_cap[capped]
-        ok["park_caps"] = (park_total[:, capped] <= cap + _tol(cap)).all(axis=1)
+        slack = _slack(cap, park.baseline_emissions.sum(axis=0)[capped])
+        ok["park_caps"] = (park_total[:, capped] <= cap + slack).all(axis=1)
 
     targeted = ~np.isnan(park.reduction_target)
     if targeted.any():
         baseline = park.baseline_emissions.sum(axis=0)[targeted]
         needed = park.reduction_target[targeted] * baseline
         removed = baseline[None] - park_total[:, targeted]
-        ok["reduction_targets"] = (removed >= needed - _tol(needed)).all(axis=1)
+        ok["reduction_targets"] = (removed >= needed - _slack(needed, baseline)).all(axis=1)
 
     baseline_tce = float((park.baseline_energy @ park.tce_per_unit).sum())
     if not np.isnan(park.energy_cap_tce):
-        ok["energy_cap"] = energy_tce <= park.energy_cap_tce + _tol(park.energy_cap_tce)
+        slack = _slack(park.energy_cap_tce, baseline_tce)
+        ok["energy_cap"] = energy_tce <= park.energy_cap_tce + slack
     if not np.isnan(park.energy_reduction):
         needed_tce = park.energy_reduction * baseline_tce
-        ok["energy_reduction"] = baseline_tce - energy_tce >= needed_tce - _tol(needed_tce)
+        slack = _slack(needed_tce, baseline_tce)
+        ok["energy_reduction"] = baseline_tce - energy_tce >= needed_tce - slack
 
     for members in park.exclusive_groups.values():
         ok["exclusive_groups"] &= selections[:, members].sum(axis=1) <= 1.0 + TOLERANCE
@@ -278,7 +296,7 @@ def constraint_checks(park: ParkData, x: np.ndarray) -> dict[str, np.ndarray]:
     for facility in park.facilities:
         used = selections[:, facility.users] @ facility.use if facility.users.size else 0.0
         offered = facility.capacity * selections[:, facility.index]
-        ok["facilities"] &= used <= offered + _tol(offered)
+        ok["facilities"] &= used <= offered + _slack(offered, facility.capacity)
     return ok
 
 
@@ -364,3 +382,225 @@ def enumerate_optimum(
         values=values,
         feasible_mask=feasible_mask,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Least relaxation of one hard limit, by enumerating every plan
+# ---------------------------------------------------------------------------------------
+# A plan gives each project a start year or none, (Y + 1)^N plans (a single year: the 2^N
+# selections). A project started in year s is in effect in year t when s + lead time <= t;
+# lead times count only over several years (a single year is a steady-state snapshot).
+# A plan meets the park's *structure* when: at most one project of each exclusive group is
+# done within the horizon; every prerequisite and shared-facility capacity holds on the
+# levels in effect in every year; projects done at once (`forced`) are done and screened-
+# out ones (`excluded`) are not.
+#
+# The hard limits are named by keys: ("budget",), ("public_budget",), ("budget_year", t),
+# ("permit", years, e, p), ("park_cap", years, p), ("reduction", years, p),
+# ("energy_cap", years), ("energy_reduction", years), where `years` is a run of
+# consecutive years with one value of the limit (one number to the planner): the plan
+# needs the largest of its needs in those years. Except for the years' budgets, the
+# relaxation a plan needs of a limit in a year (> 0: the plan breaks it by that much) is
+#   budget: net capex - B; public budget: subsidies - public budget;
+#   permit: e's emissions after in year t - permit; park cap: park emissions after - cap;
+#   reduction target: fraction * park baseline - (park baseline - park emissions after);
+#   energy cap: park tce after - cap; energy target: fraction * baseline tce - tce saved.
+# The years' budgets are rows: without carry-over, row t is "capex started in t <= B_t"
+# and belongs to year t alone; with carry-over, row s is "capex started up to s <= the
+# budgets up to s", and raising year u's budget raises every row s >= u. Dropping year
+# u's budget therefore frees row u (without carry-over) or every row s >= u (with).
+#
+# PlanEnumeration(park).least(key, dropped) = the least relaxation of limit `key` over the
+# plans that meet the structure and every other limit not in `dropped`; for a year's
+# budget, the least raise of B_t after which every row holds (rows s >= t with
+# carry-over, row t without, each unless freed by a dropped year). None when no plan
+# meets the rest; -inf when the dropped limits free every row of the year's budget.
+
+
+def all_plans(n: int, years: int) -> np.ndarray:
+    """(S, Y, N) 0/1: levels started each year of every plan, S = (Y + 1)^N; plan s gives
+    project j the start year (digit j of s in base Y + 1) - 1, -1 meaning none."""
+    codes = np.arange((years + 1) ** n, dtype=np.int64)
+    digits = (codes[:, None] // (years + 1) ** np.arange(n, dtype=np.int64)) % (years + 1)
+    return np.stack([(digits == t + 1).astype(float) for t in range(years)], axis=1)
+
+
+def _in_effect(park: ParkData, plans: np.ndarray) -> np.ndarray:
+    """(S, Y, N) levels in effect each year (started at s, in effect from s + lead)."""
+    years = plans.shape[1]
+    lead = park.lead_time.astype(int) if years > 1 else np.zeros(park.n_projects, int)
+    levels = np.zeros_like(plans)
+    for t in range(years):
+        for s in range(t + 1):
+            levels[:, t, :] += plans[:, s, :] * (s + lead <= t)[None, :]
+    return levels
+
+
+def _structure_ok(park: ParkData, plans: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    done = plans.sum(axis=1)
+    ok = np.ones(len(plans), dtype=bool)
+    for members in park.exclusive_groups.values():
+        ok &= done[:, members].sum(axis=1) <= 1.0 + TOLERANCE
+    ok &= (done[:, park.forced] >= 1.0 - TOLERANCE).all(axis=1)
+    ok &= (done[:, park.excluded] <= TOLERANCE).all(axis=1)
+    for t in range(plans.shape[1]):
+        level = levels[:, t, :]
+        for j, k in park.prerequisites:
+            ok &= level[:, j] <= level[:, k] + TOLERANCE
+        for facility in park.facilities:
+            used = level[:, facility.users] @ facility.use if facility.users.size else 0.0
+            offered = facility.capacity * level[:, facility.index]
+            ok &= used <= offered + _tol(offered)
+    return ok
+
+
+def _equal_runs(values: np.ndarray) -> list[tuple[int, ...]]:
+    """Consecutive year indices with one value (NaN: no limit that year)."""
+    runs: list[tuple[int, ...]] = []
+    for t, value in enumerate(values):
+        if np.isnan(value):
+            continue
+        if runs and runs[-1][-1] == t - 1 and values[t - 1] == value:
+            runs[-1] = (*runs[-1], t)
+        else:
+            runs.append((t,))
+    return runs
+
+
+def limit_needs(park: ParkData, plans: np.ndarray) -> dict[tuple, np.ndarray]:
+    """For every hard limit except the years' budgets, the (S,) relaxation each plan
+    needs of it (see the section comment). A permit, cap or target with one value over
+    consecutive years is one limit (its key holds the tuple of those years): the plan
+    needs the largest of its years' needs."""
+    levels = _in_effect(park, plans)
+    done = plans.sum(axis=1)
+    years = plans.shape[1]
+    needs: dict[tuple, np.ndarray] = {}
+    net = np.where(park.forced, 0.0, park.capex - park.subsidy)
+    if np.isfinite(park.budget_total):
+        needs[("budget",)] = done @ net - park.budget_total
+    if np.isfinite(park.public_budget) and (park.subsidy > 0).any():
+        needs[("public_budget",)] = done @ park.subsidy - park.public_budget
+    park_baseline = park.baseline_emissions.sum(axis=0)
+    baseline_tce = float((park.baseline_energy @ park.tce_per_unit).sum())
+    emissions = [emissions_after(park, levels[:, t, :]) for t in range(years)]  # (S, E, P)
+    tce = [
+        np.einsum("sec,c->s", energy_after(park, levels[:, t, :]), park.tce_per_unit)
+        for t in range(years)
+    ]
+
+    def worst(run: tuple[int, ...], need_in) -> np.ndarray:
+        return np.max([need_in(t) for t in run], axis=0)
+
+    if park.permit_mode == "hard":
+        permits = park.permit_by_year
+        for e, p in zip(*np.nonzero(~np.isnan(permits).all(axis=0)), strict=True):
+            for run in _equal_runs(permits[:, e, p]):
+                needs[("permit", run, int(e), int(p))] = worst(
+                    run, lambda t, e=e, p=p: emissions[t][:, e, p] - permits[t, e, p]
+                )
+    for p in range(len(park.pollutant_ids)):
+        caps, shares = park.park_cap_by_year[:, p], park.reduction_by_year[:, p]
+        for run in _equal_runs(caps):
+            needs[("park_cap", run, p)] = worst(
+                run, lambda t, p=p, caps=caps: emissions[t][:, :, p].sum(axis=1) - caps[t]
+            )
+        for run in _equal_runs(shares):
+            needs[("reduction", run, p)] = worst(
+                run,
+                lambda t, p=p, shares=shares: (
+                    shares[t] * park_baseline[p]
+                    - (park_baseline[p] - emissions[t][:, :, p].sum(axis=1))
+                ),
+            )
+    caps, shares = park.energy_cap_by_year, park.energy_reduction_by_year
+    for run in _equal_runs(caps):
+        needs[("energy_cap", run)] = worst(run, lambda t: tce[t] - caps[t])
+    for run in _equal_runs(shares):
+        needs[("energy_reduction", run)] = worst(
+            run, lambda t: shares[t] * baseline_tce - (baseline_tce - tce[t])
+        )
+    return needs
+
+
+def _budget_rows(park: ParkData, plans: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """(S, R) spending minus budget of each year-budget row, and the years of the rows."""
+    spent = plans @ np.where(park.forced, 0.0, park.capex - park.subsidy)  # (S, Y)
+    limits = park.budget_per_year
+    years = [t for t in range(plans.shape[1]) if np.isfinite(limits[t])]
+    if park.carry_over:
+        rows = np.cumsum(spent, axis=1) - np.cumsum(limits)[None, :]
+    else:
+        rows = spent - np.where(np.isfinite(limits), limits, 0.0)[None, :]
+    return rows[:, years], years
+
+
+class PlanEnumeration:
+    """Every plan of a small park with the relaxation each needs of each limit, for
+    `least` (see the section comment)."""
+
+    def __init__(self, park: ParkData, max_plans: int = 70_000) -> None:
+        if np.any(park.divisible):
+            raise ValueError("divisible projects cannot be enumerated exactly")
+        n, years = park.n_projects, len(park.years)
+        if (years + 1) ** n > max_plans:
+            raise ValueError(f"{(years + 1) ** n} plans exceed the limit of {max_plans}")
+        self.park = park
+        self.plans = all_plans(n, years)
+        self.structure = _structure_ok(park, self.plans, _in_effect(park, self.plans))
+        self.needs = limit_needs(park, self.plans)
+        self.rows, self.row_years = _budget_rows(park, self.plans)
+
+    def keys(self) -> list[tuple]:
+        """Every hard limit's key."""
+        return list(self.needs) + [("budget_year", t) for t in self.row_years]
+
+    def least(self, key: tuple, dropped: tuple = ()) -> float | None:
+        """The least relaxation of limit `key` alone with the limits in `dropped` removed
+        and every other limit kept (see the section comment)."""
+        park = self.park
+        ok = self.structure.copy()
+        for other, need in self.needs.items():
+            if other != key and other not in dropped:
+                ok &= need <= _tol(_limit_size(park, other))
+        dropped_years = [k[1] for k in dropped if k[0] == "budget_year"]
+        own = key[1] if key[0] == "budget_year" else None
+
+        def freed(s: int) -> bool:
+            if park.carry_over:
+                return any(u <= s and u != own for u in dropped_years)
+            return s in dropped_years
+
+        relaxed_rows = []
+        for r, s in enumerate(self.row_years):
+            if freed(s):
+                continue
+            if own is not None and (s >= own if park.carry_over else s == own):
+                relaxed_rows.append(r)
+            else:
+                ok &= self.rows[:, r] <= _tol(park.budget_per_year[s])
+        if own is None:
+            need = self.needs[key]
+        elif relaxed_rows:
+            need = self.rows[:, relaxed_rows].max(axis=1)
+        else:
+            return -np.inf if ok.any() else None
+        return float(need[ok].min()) if ok.any() else None
+
+
+def _limit_size(park: ParkData, key: tuple) -> float:
+    """The size of a limit, for the feasibility tolerance."""
+    kind = key[0]
+    if kind == "budget":
+        return park.budget_total
+    if kind == "public_budget":
+        return park.public_budget
+    if kind == "permit":
+        return park.permit_by_year[key[1][0], key[2], key[3]]
+    if kind == "park_cap":
+        return park.park_cap_by_year[key[1][0], key[2]]
+    if kind == "energy_cap":
+        return park.energy_cap_by_year[key[1][0]]
+    if kind == "reduction":
+        return park.baseline_emissions[:, key[2]].sum()
+    return float((park.baseline_energy @ park.tce_per_unit).sum())

@@ -295,3 +295,37 @@ def test_refuses_what_it_cannot_enumerate_exactly() -> None:
         enumerate_optimum(make_park(PARK_A), max_projects=2)
     with pytest.raises(ValueError, match="objective"):
         enumerate_optimum(make_park(PARK_A), objective="profit")
+
+
+# ---------------------------------------------------------------------------------------
+# PlanEnumeration (least relaxation of one limit) on the hand-worked parks of
+# tests/test_diagnose.py, whose comments derive every number below.
+# ---------------------------------------------------------------------------------------
+def test_plan_enumeration_by_hand() -> None:
+    from bruteforce import PlanEnumeration
+    from test_diagnose import PARK_H, PLAN_M
+    from test_diagnose import make_park as make_hand_park
+
+    park_h = PlanEnumeration(make_hand_park(PARK_H))
+    assert park_h.plans.shape == (32, 1, 5)
+    assert park_h.least(("budget",)) == pytest.approx(50.0)  # 120 - 70
+    assert park_h.least(("park_cap", (0,), 0)) is None  # the permits need 80 > 70
+    cap = ("park_cap", (0,), 0)
+    assert park_h.least(("budget",), dropped=(cap,)) == pytest.approx(20.0)  # 90 - 70
+    target = ("reduction", (0,), 1)
+    assert park_h.least(("budget",), dropped=(target,)) == pytest.approx(40.0)  # 110 - 70
+    e1_permit = ("permit", (0,), 0, 0)
+    assert park_h.least(("budget",), dropped=(e1_permit,)) == pytest.approx(50.0)
+
+    plan_m = PlanEnumeration(make_hand_park(PLAN_M, 2024, 2025))
+    assert plan_m.plans.shape == (9, 2, 2)  # 3^2 plans: each project none, 2024 or 2025
+    assert plan_m.least(("budget_year", 1)) == pytest.approx(10.0)
+    assert plan_m.least(("budget_year", 0)) == pytest.approx(10.0)
+    assert plan_m.least(("permit", (1,), 0, 0)) == pytest.approx(2.0)  # B: 8 t/yr
+    assert plan_m.least(("permit", (0,), 0, 0)) is None
+    # dropping the 2024 budget frees both cumulative rows the 2025 budget is in
+    assert plan_m.least(("budget_year", 1), dropped=(("budget_year", 0),)) == -np.inf
+    # dropping the 2025 permit: nothing need be done, the 2025 row has 40 to spare
+    assert plan_m.least(("budget_year", 1), dropped=(("permit", (1,), 0, 0),)) == (
+        pytest.approx(-40.0)
+    )

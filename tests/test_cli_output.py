@@ -81,8 +81,8 @@ def test_sweep_marks_infeasible_levels_and_all_infeasible_is_exit_3(tmp_path) ->
     assert proc.returncode == 0, proc.stderr
     # levels 0, 57.5, 115, 172.5, 230: the first two have no portfolio (see the header)
     assert (
-        "budget sweep: 2 of 5 levels (from 0 CNY to 57.50 CNY): no portfolio meets the "
-        "scenario's limits with a budget of 57.50 CNY or less; the least budget that meets "
+        "budget sweep: 2 of 5 levels (from 0 CNY to 58 CNY): no portfolio meets the "
+        "scenario's limits with a budget of 58 CNY or less; the least budget that meets "
         "them is 100 CNY"
     ) in proc.stderr
     folder = out / "cli-park"

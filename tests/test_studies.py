@@ -334,11 +334,11 @@ def test_study_dataset_marks_points_without_portfolio() -> None:
     park = compiled(0, "budget")
     n = park.n_projects
     points = [
-        StudyPoint(np.nan, np.nan, np.nan, np.full(n, np.nan), "infeasible", budget=1.0),
-        StudyPoint(5.0, 1.0, 3.0, np.ones(n), "limit_violated", 0.0, budget=2.0),
-        StudyPoint(4.0, 1.0, 2.0, np.ones(n), "optimal", 0.0, budget=3.0, budget_dual=0.5),
+        StudyPoint(np.nan, np.nan, np.nan, np.full(n, np.nan), "infeasible", budget=1e6),
+        StudyPoint(5.0, 1.0, 3.0, np.ones(n), "limit_violated", 0.0, budget=2e6),
+        StudyPoint(4.0, 1.0, 2.0, np.ones(n), "optimal", 0.0, budget=3e6, budget_dual=0.5),
     ]
-    ds = study_dataset(park, points, "budget_sweep", {"least_budget": 1.5})
+    ds = study_dataset(park, points, "budget_sweep", {"least_budget": 1.5e6})
     assert ds["feasible"].values.tolist() == [False, False, True]
     assert ds["status"].values.tolist() == ["infeasible", "limit_violated", "optimal"]
     for name in ("pollution_avoided", "tce_saved", "capex", "n_selected", "budget_dual"):
@@ -346,9 +346,9 @@ def test_study_dataset_marks_points_without_portfolio() -> None:
         assert np.isfinite(ds[name].values[2]), name
     assert np.isnan(ds["selected"].values[:2]).all()
     notes = ds.attrs["no_portfolio_notes"]
-    assert "1 of 3 levels (at 1 CNY): no portfolio meets the scenario's limits" in notes
-    assert "the least budget that meets them is 1.50 CNY" in notes
-    assert "1 of 3 levels (at 2 CNY): the solver's portfolio breaks a hard limit" in notes
+    assert "1 of 3 levels (at 1.0 M CNY): no portfolio meets the scenario's limits" in notes
+    assert "the least budget that meets them is 1.5 M CNY" in notes
+    assert "1 of 3 levels (at 2.0 M CNY): the solver's portfolio breaks a hard limit" in notes
 
 
 def test_parallel_sweep_equals_serial() -> None:

@@ -35,6 +35,7 @@ from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
 from model.studies.validity import is_valid
+from model.verify import solve_verified
 from solvers.factory import make_solver
 
 PER = 10_000.0
@@ -67,7 +68,8 @@ def solve_levels(
             m.budget.set_value(float(budget))
             if mip_starts and previous is not None:
                 solver.set_mip_start(previous)
-            result = solver.solve()
+            level_park = replace(park_model.park, budget_total=float(budget))
+            result, _ = solve_verified(level_park, solver)  # "limit_violated" if broken
             if not result.has_solution:
                 points.append(
                     StudyPoint(
@@ -227,14 +229,15 @@ def least_budget(park: ParkData, options: SolverOptions) -> float | None:
 
     Minimises what the portfolio takes from the budget, sum_j budget_capex_j * x_j,
     subject to every constraint of the scenario except the budget itself (its row is
-    loosened to the sum of all projects). Within the MIP gap of `options`. None when no
-    portfolio meets the other limits or the solver stops without proving an optimum.
+    loosened to the sum of all projects). Within the MIP gap of `options`; the portfolio
+    is checked against every hard limit (`model.verify.solve_verified`). None when no
+    portfolio meets the other limits or the solver stops without a checked optimum.
     """
-    park_model = build_model(replace(park, objective="cost"))
+    unlimited = replace(park, objective="cost", budget_total=float("inf"))
+    park_model = build_model(unlimited)
     m = park_model.model
-    m.budget.set_value(float(park.budget_capex().sum()) + 1.0)
     m.objective.set_value(m.budget_row.body)
-    result = make_solver(park_model, options).solve()
+    result, _ = solve_verified(unlimited, make_solver(park_model, options))
     if result.status != "optimal" or result.x is None:
         return None
     return float(park.budget_capex() @ result.x)

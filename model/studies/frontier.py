@@ -22,12 +22,13 @@ as a MIP start.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from model.evaluate import avoided_totals
 from model.formulation import ParkModel
+from model.verify import solve_verified
 from solvers.base import SolveResult
 
 
@@ -78,7 +79,8 @@ class LexicographicSolver:
         m.weight_energy.set_value(w_energy)
         if self._last_x is not None:
             self.solver.set_mip_start(self._last_x)
-        result = self.solver.solve()
+        park = replace(self.park_model.park, budget_total=float(m.budget.value))
+        result, _ = solve_verified(park, self.solver)  # "limit_violated" if a limit breaks
         self.solves += 1
         return result
 
@@ -90,7 +92,7 @@ class LexicographicSolver:
         m.pollution_floor.set_value(m.pollution_floor_off)
         weights = (1.0, 0.0) if first == "pollution" else (0.0, 1.0)
         result = self._solve(*weights)
-        if not result.has_solution:
+        if result.x is None:  # a "limit_violated" point keeps its portfolio and status
             if result.status in ("infeasible", "no_solution"):
                 return None
             raise FrontierSolverFailure(result.status, result.termination)

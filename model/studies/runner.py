@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.atomic import atomic_write
+from model.formatting import money
 from model.formulation import build_model
 from model.park import ParkData
 from model.results import write_dataset
@@ -38,7 +39,7 @@ from model.studies.frontier import (
     pareto_frontier,
 )
 from model.studies.store import PointStore, store_key
-from model.studies.validity import StudyFailed, fmt_cny, is_valid
+from model.studies.validity import StudyFailed, is_valid
 from solvers.base import EXIT_INFEASIBLE, EXIT_SOLVER_FAILURE
 from solvers.factory import make_solver
 
@@ -89,10 +90,10 @@ def frontier_points(
 
 def _budgets_text(budgets: list[float]) -> str:
     if len(budgets) == 1:
-        return f"at {fmt_cny(budgets[0])}"
+        return f"at {money(budgets[0])}"
     if len(budgets) <= 4:
-        return "at " + ", ".join(fmt_cny(b) for b in budgets)
-    return f"from {fmt_cny(min(budgets))} to {fmt_cny(max(budgets))}"
+        return "at " + ", ".join(money(b) for b in budgets)
+    return f"from {money(min(budgets))} to {money(max(budgets))}"
 
 
 def _least_budget_meta(park: ParkData, options: SolverOptions, points: list[StudyPoint]) -> dict:
@@ -125,7 +126,7 @@ def _check_some_valid(label: str, points: list[StudyPoint], notes: list[str], hi
 def _hint(least: dict) -> str:
     if "least_budget" not in least:
         return ""
-    return f"; the least budget that meets them is {fmt_cny(least['least_budget'])}"
+    return f"; the least budget that meets them is {money(least['least_budget'])}"
 
 
 def run_studies(
@@ -261,7 +262,7 @@ def priority_table(ds) -> pd.DataFrame:
         lower = "the lower level has" if first == 1 else f"the {first} lower levels have"
         notes[ds["entry_level"].values == first] = (
             "in the portfolio of the lowest level with one "
-            f"({fmt_cny(ds['budget'].values[first])}); {lower} none (budget_levels.csv)"
+            f"({money(ds['budget'].values[first])}); {lower} none (budget_levels.csv)"
         )
     table = pd.DataFrame(
         {

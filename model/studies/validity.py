@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.formatting import money
 from model.studies.frontier import StudyPoint
 
 VALID_STATUSES = frozenset({"optimal", "time_limit"})
@@ -61,31 +62,20 @@ def blank_invalid(points: list[StudyPoint]) -> list[StudyPoint]:
     ]
 
 
-def fmt_cny(value: float) -> str:
-    """Money for people: '101.1 M CNY' from one million up, else '57,500 CNY'."""
-    if not np.isfinite(value):
-        return "no limit"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} M CNY"
-    if value == int(value):
-        return f"{value:,.0f} CNY"
-    return f"{value:,.2f} CNY"
-
-
 def _reason(status: str) -> str:
     return _WHY.get(status, f"the solver found no portfolio (status {status})")
 
 
 def _budget_range(budgets: list[float]) -> str:
     if len(budgets) == 1:
-        return f"at {fmt_cny(budgets[0])}"
-    return f"from {fmt_cny(min(budgets))} to {fmt_cny(max(budgets))}"
+        return f"at {money(budgets[0])}"
+    return f"from {money(min(budgets))} to {money(max(budgets))}"
 
 
 def _least_text(least: float | None) -> str:
     if least is None or not np.isfinite(least):
         return ""
-    return f"; the least budget that meets them is {fmt_cny(least)}"
+    return f"; the least budget that meets them is {money(least)}"
 
 
 def sweep_notes(
@@ -106,7 +96,7 @@ def sweep_notes(
             f"({_budget_range(levels)}): {_reason(kind)}"
         )
         if kind == "infeasible" and (not good or max(levels) < min(good)):
-            text += f" with a budget of {fmt_cny(max(levels))} or less" + _least_text(least)
+            text += f" with a budget of {money(max(levels))} or less" + _least_text(least)
         notes.append(text)
     return notes
 
@@ -122,7 +112,7 @@ def frontier_notes(
     rows = list(zip(budgets, statuses, valid, strict=True))
     for level in dict.fromkeys(b for b, _, _ in rows):
         here = [(s, ok) for b, s, ok in rows if b == level]
-        where = f"at {fmt_cny(level)}" if np.isfinite(level) else "without a budget limit"
+        where = f"at {money(level)}" if np.isfinite(level) else "without a budget limit"
         for kind in sorted({s for s, ok in here if not ok}):
             count = sum(1 for s, ok in here if s == kind and not ok)
             if not any(ok for _, ok in here):

@@ -1,0 +1,101 @@
+"""Numbers formatted for people: money, physical amounts and percentages.
+
+One rule for each kind of number, so that every message says the same thing the same way
+(today the infeasibility messages of `model.diagnose`; the summary and the report are to
+follow):
+
+* `money(value)`: from one million up, millions with one decimal (`101.1 M CNY`,
+  `1,319.8 M CNY`); below that whole CNY with thousands separators (`950,000 CNY`); below
+  1 CNY two significant figures (`0.37 CNY`).
+* `amount(value, unit)`: from 1,000 up, whole numbers with thousands separators
+  (`1,004 t/yr`); from 0.0001 up, four significant figures without trailing zeros
+  (`576 t/yr`, `76.02 t/yr`, `0.0004 t/yr`); below 0.0001 (trace pollutants), scientific
+  notation with two significant figures (`2.0e-10 t/yr`).
+* `percent(fraction)`: a fraction as a percentage with one decimal (`0.3` -> `30.0%`),
+  two significant figures below 0.1 % (`0.00012` -> `0.012%`).
+
+Zero is `0` (`0 CNY`, `0 t/yr`, `0.0%`); NaN is `n/a`; infinity is `no limit` (a limit
+that is not set). Rounding is to the nearest value (a tie of the binary value to even).
+"""
+
+from __future__ import annotations
+
+import math
+
+MILLION = 1.0e6
+
+
+def _special(value: float) -> str | None:
+    """The text for NaN and the infinities, None for an ordinary number."""
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "no limit" if value > 0 else "-no limit"
+    return None
+
+
+def _significant(value: float, digits: int) -> str:
+    """`value` rounded to `digits` significant figures, without exponent or trailing
+    zeros (0.00060000001 -> '0.0006', 576.02 -> '576' with 4 digits)."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - exponent)
+    text = f"{round(value, decimals):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def number(value: float) -> str:
+    """A physical quantity without its unit, by the rule of `amount`."""
+    special = _special(value)
+    if special is not None:
+        return special
+    if value == 0:
+        return "0"
+    if abs(value) < 1e-4:
+        return f"{value:.1e}"
+    rounded = float(_significant(value, 4))
+    if abs(rounded) >= 1000:
+        return f"{value:,.0f}"
+    return _significant(value, 4)
+
+
+def amount(value: float, unit: str) -> str:
+    """A physical quantity with its unit: `amount(576.02, "t/yr")` -> '576 t/yr',
+    `amount(2e-10, "t/yr")` -> '2.0e-10 t/yr', `amount(650784.3, "tce/yr")` ->
+    '650,784 tce/yr'. The rule is in the module docstring."""
+    return f"{number(value)} {unit}"
+
+
+def money(value: float) -> str:
+    """An amount of money in CNY: `money(1.011e8)` -> '101.1 M CNY', `money(950000)` ->
+    '950,000 CNY', `money(30)` -> '30 CNY'. The rule is in the module docstring."""
+    special = _special(value)
+    if special is not None:
+        return special
+    if value == 0:
+        return "0 CNY"
+    if abs(round(value)) >= MILLION:
+        return f"{value / MILLION:,.1f} M CNY"
+    if abs(value) >= 1:
+        return f"{value:,.0f} CNY"
+    return f"{_significant(value, 2)} CNY"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage: `percent(0.3)` -> '30.0%', `percent(0.29734)` ->
+    '29.7%', `percent(1.2e-4)` -> '0.012%'."""
+    special = _special(fraction)
+    if special is not None:
+        return special
+    share = 100.0 * fraction
+    if share == 0:
+        return "0.0%"
+    if abs(share) < 0.1:
+        return f"{_significant(share, 2)}%"
+    return f"{share:.1f}%"
+
+
+__all__ = ["amount", "money", "number", "percent"]
