@@ -1,8 +1,8 @@
 """Atomic file writes: a final file is either the old one or the complete new one.
 
-Every output file of a run (results.nc, selected_projects.csv, summary.html) is written
-to a temporary file in the *same directory* as the target and then moved over the
-target with `os.replace`, which is atomic on POSIX and Windows when source and target
+Every output file (results.nc, selected_projects.csv, summary.html, study files) is
+written to a temporary file in the *same directory* as the target and then moved over
+the target with `os.replace`, which is atomic on POSIX and Windows when source and target
 are on the same file system. So:
 
 * a run that fails (any exception, KeyboardInterrupt included) leaves the old file (or
@@ -11,7 +11,8 @@ are on the same file system. So:
   named `.<name>.<random>.tmp` beside the target, but never a half-written final file.
 
 The temporary file is flushed to disk (fsync) before the rename, so the rename never
-publishes data that is still only in the page cache.
+publishes data that is still only in the page cache. The command line goes one step
+further and swaps in the whole run folder at once (model/runfolder.py).
 """
 
 from __future__ import annotations

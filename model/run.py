@@ -1,9 +1,11 @@
 """Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script).
 
-Loads and validates the scenario, solves it, writes `results/<scenario>/results.nc`,
-`selected_projects.csv` and `summary.html` (each atomically), prints the summary and
-exits with 0 solved, 2 bad input, 3 infeasible, 4 solver failure (also when the solver's
-portfolio breaks a hard limit even after a re-solve at tighter tolerances). Bad input and
+Loads and validates the scenario, checks and locks the output folder, solves, writes
+`results/<scenario>/results.nc`, `selected_projects.csv`, `summary.html`, the study files
+and `manifest.json` into a staging folder and swaps it in whole (model/runfolder.py),
+prints the summary and exits with 0 solved, 2 bad input (or an unusable `--out`), 3
+infeasible, 4 solver failure (also when the solver's portfolio breaks a hard limit even
+after a re-solve at tighter tolerances), 130 interrupted (Ctrl-C). Bad input and
 infeasibility are explained on stderr in one line per problem, without a traceback, and
 nothing is written.
 """
@@ -12,11 +14,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from solvers.base import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_OK, EXIT_SOLVER_FAILURE
+
+if TYPE_CHECKING:
+    from model.runfolder import RunFolder
+
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT), as shells report a process ended by it (128 + 2)."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -89,8 +102,61 @@ def _fail(code: int, lines: list[str]) -> int:
     return code
 
 
+@dataclass
+class _RunState:
+    """What an interruption message needs to know: the run folder, once it is open."""
+
+    folder: RunFolder | None = None
+
+    def interrupted_note(self) -> str:
+        folder = self.folder
+        if folder is None:
+            return "nothing was written"
+        if folder.committed:
+            return f"the run was already written to {folder.target}/"
+        note = "nothing was written"
+        if folder.had_previous:
+            note += f"; {folder.target}/ still holds the previous run"
+        from model.studies.store import stored_points
+
+        kept = stored_points(folder.root, folder.name)
+        if kept:
+            note += (
+                f"; {kept} finished study point{'s are' if kept > 1 else ' is'} kept, and the "
+                "same command resumes from them"
+            )
+        return note
+
+
+def _interrupt_once(signum, frame) -> None:
+    """First Ctrl-C: stop the run (KeyboardInterrupt); further ones are ignored so that
+    the clean-up (dask workers, staging folder, lock) is not cut short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line; returns the exit code. Ctrl-C ends it with one line on stderr
+    and exit 130, leaving the run folder as it was and no worker process behind."""
     args = parse_args(argv)
+    state = _RunState()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt_once) if in_main_thread else None
+    try:
+        return _run(args, sys.argv[1:] if argv is None else list(argv), state)
+    except KeyboardInterrupt:
+        print(f"interrupted: {state.interrupted_note()}", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    finally:
+        try:
+            if state.folder is not None:
+                state.folder.close()
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -125,6 +191,14 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
+    from model.runfolder import OutputError, RunFolder
+
+    try:  # before any solving: an unusable --out or a run in progress is exit 2 at once
+        state.folder = RunFolder.open(args.out, loaded.scenario.name)
+    except OutputError as error:
+        return _fail(EXIT_BAD_INPUT, [str(error)])
+    run_folder = state.folder
+
     from model.pipeline import run_scenario
     from solvers.base import SolverModelError, SolverOptionError
     from solvers.factory import SolverUnavailable
@@ -158,10 +232,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from model.report import write_report
     from model.results import write_dataset, write_selected_csv
+    from model.studies.runner import run_studies
+    from model.studies.store import clear_stores
+    from model.studies.validity import StudyFailed
     from model.summary import summary_text
 
-    folder = Path(args.out) / name
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = run_folder.staging  # swapped in whole by run_folder.commit below
     write_started = time.perf_counter()
     dataset = outcome.dataset
     write_selected_csv(dataset, folder / "selected_projects.csv")
@@ -173,18 +249,26 @@ def main(argv: list[str] | None = None) -> int:
         dataset.attrs[f"time_{key}_s"] = float(value)
     write_dataset(dataset, folder / "results.nc")
 
-    from model.studies.runner import run_studies
-
     study_meta = {"input_hash": loaded.input_hash, "merged": loaded.merged}
-    study_files = run_studies(outcome.park, options, study, folder, study_meta)
+    try:
+        run_studies(
+            outcome.park,
+            options,
+            study,
+            folder,
+            study_meta,
+            store_root=Path(args.out),
+        )
+    except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
+        return _fail(failure.exit_code, [failure.message])
+
+    command = "python -m model.run " + shlex.join(argv)
+    names = run_folder.commit(loaded.input_hash, command, argv)
+    clear_stores(Path(args.out), name)
 
     if not args.quiet:
         print(summary_text(dataset))
-        names = ["results.nc", "selected_projects.csv"] + (
-            [] if args.no_report else ["summary.html"]
-        )
-        names += [path.name for path in study_files]
-        print(f"\nwritten to {folder}/: {', '.join(names)}")
+        print(f"\nwritten to {run_folder.target}/: {', '.join(names)}")
     return EXIT_OK
 
 

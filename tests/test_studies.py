@@ -6,6 +6,9 @@
 * Each budget-sweep level equals the brute-force optimum at that budget; the LP shadow
   price of the budget equals the finite-difference slope of the LP optimum.
 * Re-solving through mutable parameters gives the same answer as a fresh build.
+* A killed sweep resumes from its store without re-solving finished levels, and never
+  from a store made under other settings; levels without a portfolio are marked and
+  skipped; the least budget that meets the other limits equals enumeration.
 """
 
 from __future__ import annotations
@@ -17,17 +20,22 @@ import pytest
 from bruteforce import all_selections, enumerate_optimum, is_feasible, pollution_eq_after, tce_after
 from test_formulation import compiled
 
+import model.studies.budget as budget_module
 from model.formulation import build_model
 from model.schema import SolverOptions
 from model.studies.budget import (
     budget_duals,
     entry_order,
+    least_budget,
+    level_key,
     marginal_rates,
     run_budget_sweep,
     solve_levels,
 )
+from model.studies.dataset import study_dataset
 from model.studies.frontier import StudyPoint, pareto_frontier
-from model.studies.store import PointStore
+from model.studies.store import PointStore, store_key
+from model.studies.validity import blank_invalid
 from solvers.factory import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)
@@ -161,27 +169,186 @@ def test_marginal_rates_by_hand() -> None:
     assert np.isnan(rates["marginal_pe_per_10k"][0])
 
 
-def test_sweep_resumes_from_store(tmp_path, monkeypatch) -> None:
-    """Levels already on disk are not solved again (a killed run resumes)."""
-    park = compiled(0, "budget")
-    budgets = np.array([0.3, 0.6, 0.9]) * park.capex.sum()
-    store = PointStore(tmp_path, "hash", {"study": "test"})
-    first = run_budget_sweep(park, EXACT, budgets[:2], store=store)
-    solved: list[float] = []
-    import model.studies.budget as budget_module
+class _Killed(Exception):
+    """Stands for the process being killed in the middle of a sweep."""
 
+
+def _count_levels(monkeypatch) -> list[float]:
+    """Record every budget level the sweep solves (patching the sweep's solve_levels)."""
+    solved: list[float] = []
     original = budget_module.solve_levels
 
-    def counting(park_model, solver, levels, mip_starts=True):
+    def counting(park_model, solver, levels, *args, **kwargs):
         solved.extend(levels.tolist())
-        return original(park_model, solver, levels, mip_starts)
+        return original(park_model, solver, levels, *args, **kwargs)
 
     monkeypatch.setattr(budget_module, "solve_levels", counting)
-    again = run_budget_sweep(park, EXACT, budgets, store=store)
-    assert solved == [budgets[2]]
-    for old, new in zip(first, again[:2], strict=True):
-        assert new.x.tolist() == old.x.tolist()
-        assert new.pollution_avoided == pytest.approx(old.pollution_avoided)
+    return solved
+
+
+def _die_at_solve(monkeypatch, count: int) -> None:
+    """The sweep 'dies' when its `count`-th solve starts (the solvers the sweep makes)."""
+    original = budget_module.make_solver
+    calls = [0]
+
+    def dying_solver(park_model, options):
+        solver = original(park_model, options)
+        solve = solver.solve
+
+        def solve_or_die():
+            calls[0] += 1
+            if calls[0] == count:
+                raise _Killed
+            return solve()
+
+        solver.solve = solve_or_die
+        return solver
+
+    monkeypatch.setattr(budget_module, "make_solver", dying_solver)
+
+
+def _store(root, options: SolverOptions, spec: dict | None = None) -> PointStore:
+    return PointStore(root, "park", store_key("hash", "budget_sweep", spec or {"s": 1}, options))
+
+
+def test_killed_sweep_resumes_without_resolving_finished_levels(tmp_path, monkeypatch) -> None:
+    """With one worker a sweep killed during its third solve keeps the 2 finished levels
+    (saved as each finishes), and the resumed sweep solves only the other 2 and gives the
+    numbers of an uninterrupted sweep."""
+    park = compiled(0, "budget")
+    budgets = np.array([0.3, 0.5, 0.7, 0.9]) * park.capex.sum()
+    uninterrupted = run_budget_sweep(park, EXACT, budgets)
+    with monkeypatch.context() as patch:
+        _die_at_solve(patch, 3)
+        with pytest.raises(_Killed):
+            run_budget_sweep(park, EXACT, budgets, store=_store(tmp_path, EXACT))
+    assert _store(tmp_path, EXACT).count() == 2
+    solved = _count_levels(monkeypatch)
+    resumed = run_budget_sweep(park, EXACT, budgets, store=_store(tmp_path, EXACT))
+    assert solved == budgets[2:].tolist()
+    for fresh, again in zip(uninterrupted, resumed, strict=True):
+        assert again.status == fresh.status
+        assert again.x.tolist() == fresh.x.tolist()
+        assert again.pollution_avoided == pytest.approx(fresh.pollution_avoided, rel=1e-12)
+        assert again.tce_saved == pytest.approx(fresh.tce_saved, rel=1e-12, abs=1e-12)
+        assert again.budget_dual == pytest.approx(fresh.budget_dual, rel=1e-9)
+
+
+def test_sweep_task_saves_each_level_before_the_next_solve(tmp_path, monkeypatch) -> None:
+    """The task a dask worker runs (`_sweep_chunk`) saves every level as soon as it is
+    solved: when the third solve dies, the first two levels are on disk."""
+    park = compiled(1, "budget")
+    budgets = (np.array([0.3, 0.5, 0.7]) * park.capex.sum()).tolist()
+    store = _store(tmp_path, EXACT)
+    _die_at_solve(monkeypatch, 3)
+    with pytest.raises(_Killed):
+        budget_module._sweep_chunk((park, EXACT, budgets, store))
+    assert store.count() == 2
+    assert store.load(level_key(budgets[0])) is not None
+    assert store.load(level_key(budgets[1])) is not None
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"mip_gap": 0.3},
+        {"time_limit": 5.0},
+        {"threads": 2},
+        {"name": "appsi_highs"},
+        {"options": {"presolve": "off"}},
+    ],
+    ids=["mip-gap", "time-limit", "threads", "solver", "option"],
+)
+def test_store_is_not_reused_under_other_solver_settings(tmp_path, monkeypatch, changed) -> None:
+    park = compiled(0, "budget")
+    budgets = np.array([0.4, 0.8]) * park.capex.sum()
+    run_budget_sweep(park, EXACT, budgets, store=_store(tmp_path, EXACT))
+    other = EXACT.model_copy(update=changed)
+    assert _store(tmp_path, other).folder != _store(tmp_path, EXACT).folder
+    assert _store(tmp_path, other).load(level_key(budgets[0])) is None
+    if "name" in changed:  # the sweep itself would need that solver installed
+        return
+    solved = _count_levels(monkeypatch)
+    run_budget_sweep(park, other, budgets, store=_store(tmp_path, other))
+    assert solved == budgets.tolist()
+
+
+def test_store_is_not_reused_by_another_version_input_or_study(tmp_path, monkeypatch) -> None:
+    park = compiled(0, "budget")
+    budgets = np.array([0.4, 0.8]) * park.capex.sum()
+    first = _store(tmp_path, EXACT)
+    run_budget_sweep(park, EXACT, budgets, store=first)
+    assert _store(tmp_path, EXACT).load(level_key(budgets[0])) is not None  # same setting
+    assert _store(tmp_path, EXACT, {"s": 2}).load(level_key(budgets[0])) is None
+    other_input = PointStore(tmp_path, "park", store_key("other", "budget_sweep", {"s": 1}, EXACT))
+    assert other_input.load(level_key(budgets[0])) is None
+    import model.studies.store as store_module
+
+    monkeypatch.setattr(store_module, "parkcp_version", lambda: "99.0")
+    assert _store(tmp_path, EXACT).load(level_key(budgets[0])) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(store_module, "code_digest", lambda: "0" * 64)
+    assert _store(tmp_path, EXACT).load(level_key(budgets[0])) is None
+
+
+def test_least_budget_equals_enumeration() -> None:
+    """The least budget that meets every other limit = min over all 2^N portfolios that
+    meet them (budget lifted) of what they take from the budget."""
+    for seed, family in [(0, "permits"), (1, "permits"), (2, "all"), (3, "all")]:
+        park = compiled(seed, family)
+        selections = all_selections(park.n_projects)
+        unlimited = replace(park, budget_total=float("inf"))
+        feasible = selections[is_feasible(unlimited, selections)]
+        least = least_budget(park, EXACT)
+        if len(feasible) == 0:
+            assert least is None
+            continue
+        assert least == pytest.approx((feasible @ park.budget_capex()).min(), rel=1e-9)
+
+
+def test_levels_without_portfolio_are_skipped_by_hand() -> None:
+    """Level 0 infeasible, level 2 a portfolio that breaks a limit: neither enters the
+    entry order, the marginal rates or 'dropped later'."""
+
+    def point(x, status, budget, pe):
+        return StudyPoint(pe, pe / 10, budget / 2, np.array(x, float), status, budget=budget)
+
+    points = blank_invalid(
+        [
+            point([np.nan, np.nan], "infeasible", 10.0, np.nan),
+            point([1, 0], "optimal", 20.0, 100.0),
+            point([0, 1], "limit_violated", 30.0, 999.0),
+            point([1, 1], "optimal", 40.0, 160.0),
+        ]
+    )
+    first, dropped = entry_order(points)
+    assert first.tolist() == [1, 3] and dropped.tolist() == [False, False]
+    rates = marginal_rates(points)
+    # level 3 against level 1: 60 eq more for 20 CNY more budget = 30,000 eq per 10,000 CNY
+    assert rates["marginal_pe_per_10k"][3] == pytest.approx(30_000.0)
+    assert rates["macc_cny_per_pe"][3] == pytest.approx((20.0 - 10.0) / 60.0)
+    assert np.isnan(rates["marginal_pe_per_10k"][:3]).all()
+
+
+def test_study_dataset_marks_points_without_portfolio() -> None:
+    park = compiled(0, "budget")
+    n = park.n_projects
+    points = [
+        StudyPoint(np.nan, np.nan, np.nan, np.full(n, np.nan), "infeasible", budget=1e6),
+        StudyPoint(5.0, 1.0, 3.0, np.ones(n), "limit_violated", 0.0, budget=2e6),
+        StudyPoint(4.0, 1.0, 2.0, np.ones(n), "optimal", 0.0, budget=3e6, budget_dual=0.5),
+    ]
+    ds = study_dataset(park, points, "budget_sweep", {"least_budget": 1.5e6})
+    assert ds["feasible"].values.tolist() == [False, False, True]
+    assert ds["status"].values.tolist() == ["infeasible", "limit_violated", "optimal"]
+    for name in ("pollution_avoided", "tce_saved", "capex", "n_selected", "budget_dual"):
+        assert np.isnan(ds[name].values[:2]).all(), name
+        assert np.isfinite(ds[name].values[2]), name
+    assert np.isnan(ds["selected"].values[:2]).all()
+    notes = ds.attrs["no_portfolio_notes"]
+    assert "1 of 3 levels (at 1.0 M CNY): no portfolio meets the scenario's limits" in notes
+    assert "the least budget that meets them is 1.5 M CNY" in notes
+    assert "1 of 3 levels (at 2.0 M CNY): the solver's portfolio breaks a hard limit" in notes
 
 
 def test_parallel_sweep_equals_serial() -> None:

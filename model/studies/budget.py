@@ -22,6 +22,7 @@ Derived per level (see `sweep_tables`):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -33,6 +34,7 @@ from model.schema import SolverOptions
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
+from model.studies.validity import is_valid
 from model.verify import solve_verified
 from solvers.factory import make_solver
 
@@ -48,9 +50,16 @@ def budget_levels(start: float, stop: float, steps: int) -> np.ndarray:
 
 
 def solve_levels(
-    park_model: ParkModel, solver, budgets: np.ndarray, mip_starts: bool = True
+    park_model: ParkModel,
+    solver,
+    budgets: np.ndarray,
+    mip_starts: bool = True,
+    on_point: Callable[[StudyPoint], object] | None = None,
 ) -> list[StudyPoint]:
-    """Re-solve at each budget level in order; returns one point per level."""
+    """Re-solve at each budget level in order; returns one point per level.
+
+    `on_point(point)` is called as soon as each level is solved (the study store saves
+    it there, so a killed sweep keeps every finished level)."""
     m = park_model.model
     points: list[StudyPoint] = []
     previous: np.ndarray | None = None
@@ -72,12 +81,16 @@ def solve_levels(
                         budget=float(budget),
                     )
                 )
+                if on_point is not None:
+                    on_point(points[-1])
                 continue
             previous = result.x
             pe, tce, capex = avoided_totals(park_model.park, result.x, result.starts)
             points.append(
                 StudyPoint(pe, tce, capex, result.x, result.status, result.gap, float(budget))
             )
+            if on_point is not None:
+                on_point(points[-1])
     finally:
         m.budget.set_value(
             min(park_model.park.budget_total, float(park_model.park.capex.sum()) + 1)
@@ -101,16 +114,27 @@ def budget_duals(park: ParkData, budgets: np.ndarray, options: SolverOptions) ->
     return duals
 
 
+def level_key(budget: float) -> str:
+    """Name of a budget level in the study store."""
+    return f"budget-{float(budget)!r}"
+
+
 def _sweep_chunk(task: tuple) -> list[StudyPoint]:
-    """One worker's share: build the model once, solve its levels in order."""
+    """One worker's share: build the model once, solve its levels in order, and save
+    each level in `store` (when given) as soon as it is solved."""
     park, options, budgets, store = task
     park_model = build_model(park)
     solver = make_solver(park_model, options)
-    points = solve_levels(park_model, solver, np.asarray(budgets, dtype=float))
-    if store is not None:
-        for point in points:
-            store.save(f"budget-{point.budget!r}", point)
-    return points
+
+    def save(point: StudyPoint) -> None:
+        store.save(level_key(point.budget), point)
+
+    return solve_levels(
+        park_model,
+        solver,
+        np.asarray(budgets, dtype=float),
+        on_point=save if store is not None else None,
+    )
 
 
 def run_budget_sweep(
@@ -134,7 +158,7 @@ def run_budget_sweep(
     if park.objective == "cost":
         park = replace(park, objective="weighted")
     budgets = np.asarray(budgets, dtype=float)
-    done = {b: store.load(f"budget-{float(b)!r}") if store else None for b in budgets}
+    done = {b: store.load(level_key(b)) if store else None for b in budgets}
     todo = [float(b) for b in budgets if done[b] is None]
     parallel = workers if not park.divisible.all() else 1
     chunks = [(park, options, run, store) for run in split_contiguous(todo, parallel)]
@@ -148,27 +172,49 @@ def run_budget_sweep(
     return points
 
 
+def _previous_valid(points: list[StudyPoint]) -> np.ndarray:
+    """Per level, the index of the closest lower level with a portfolio (-1 none); a
+    level without a portfolio (model/studies/validity.py) has -1 too."""
+    valid = [is_valid(p) and np.isfinite(p.pollution_avoided) for p in points]
+    previous = np.full(len(points), -1)
+    last = -1
+    for i, ok in enumerate(valid):
+        if ok:
+            previous[i] = last
+            last = i
+    return previous
+
+
 def entry_order(points: list[StudyPoint], threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """Per project: index of the first level where it is chosen (-1 never), and whether it
-    is dropped again at a later level (portfolios are not nested in general)."""
+    is dropped again at a later level (portfolios are not nested in general). Levels
+    without a portfolio (NaN) are skipped: a project is 'dropped' only when a later level
+    with a portfolio leaves it out."""
     chosen = np.array([np.nan_to_num(p.x) > threshold for p in points])  # (S, N)
     first = np.where(chosen.any(axis=0), chosen.argmax(axis=0), -1)
     dropped = np.zeros(chosen.shape[1], dtype=bool)
-    for i in range(1, len(points)):
-        dropped |= chosen[i - 1] & ~chosen[i]
+    for i, j in enumerate(_previous_valid(points)):
+        if j >= 0:
+            dropped |= chosen[j] & ~chosen[i]
     return first, dropped
 
 
 def marginal_rates(points: list[StudyPoint]) -> dict[str, np.ndarray]:
     """Marginal PE and T per 10,000 CNY of budget, and capex per PE / per tce gained,
-    between consecutive levels (NaN for the first level and where nothing was gained)."""
+    between each level and the closest lower level with a portfolio (NaN for the first
+    level with one, for levels without one, and where nothing was gained)."""
     budget = np.array([p.budget for p in points], dtype=float)
-    pe = np.array([p.pollution_avoided for p in points])
-    tce = np.array([p.tce_saved for p in points])
-    capex = np.array([p.capex for p in points])
-    d_budget = np.diff(budget, prepend=np.nan)
-    d_pe, d_tce = np.diff(pe, prepend=np.nan), np.diff(tce, prepend=np.nan)
-    d_capex = np.diff(capex, prepend=np.nan)
+    pe = np.array([p.pollution_avoided for p in points], dtype=float)
+    tce = np.array([p.tce_saved for p in points], dtype=float)
+    capex = np.array([p.capex for p in points], dtype=float)
+    previous = _previous_valid(points)
+    has_previous = previous >= 0
+    before = np.where(has_previous, previous, 0)
+
+    def step(values: np.ndarray) -> np.ndarray:
+        return np.where(has_previous, values - values[before], np.nan)
+
+    d_budget, d_pe, d_tce, d_capex = step(budget), step(pe), step(tce), step(capex)
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
             "marginal_pe_per_10k": d_pe / (d_budget / PER),
@@ -176,3 +222,22 @@ def marginal_rates(points: list[StudyPoint]) -> dict[str, np.ndarray]:
             "macc_cny_per_pe": np.where(d_pe > 1e-9, d_capex / d_pe, np.nan),
             "macc_cny_per_tce": np.where(d_tce > 1e-9, d_capex / d_tce, np.nan),
         }
+
+
+def least_budget(park: ParkData, options: SolverOptions) -> float | None:
+    """The least budget with which some portfolio meets every other hard limit.
+
+    Minimises what the portfolio takes from the budget, sum_j budget_capex_j * x_j,
+    subject to every constraint of the scenario except the budget itself (its row is
+    loosened to the sum of all projects). Within the MIP gap of `options`; the portfolio
+    is checked against every hard limit (`model.verify.solve_verified`). None when no
+    portfolio meets the other limits or the solver stops without a checked optimum.
+    """
+    unlimited = replace(park, objective="cost", budget_total=float("inf"))
+    park_model = build_model(unlimited)
+    m = park_model.model
+    m.objective.set_value(m.budget_row.body)
+    result, _ = solve_verified(unlimited, make_solver(park_model, options))
+    if result.status != "optimal" or result.x is None:
+        return None
+    return float(park.budget_capex() @ result.x)

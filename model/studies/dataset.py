@@ -1,10 +1,14 @@
 """Study points -> one xarray.Dataset with a `point` dimension (written like single runs).
 
 Variables (units in attrs): budget, pollution_avoided / pollution_eq_after, tce_saved /
-tce_after, capex, status, gap, budget_dual (objective units per 10,000 CNY), the
+tce_after, capex, status, feasible, gap, budget_dual (objective units per 10,000 CNY), the
 portfolio `selected` (point, project); for budget sweeps also the marginal rates, the
 optimisation-consistent MACC, and per project the entry level, entry budget and whether
 the project is dropped again at a higher budget.
+
+A point without a portfolio (infeasible, no solution, or a portfolio that breaks a hard
+limit: model/studies/validity.py) keeps its row with its `status`, `feasible` = 0 and NaN
+in every figure; the attribute `no_portfolio_notes` says which points and why.
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from model.park import ParkData
 from model.results import make_variable, netcdf_attr, package_versions
 from model.studies.budget import PER, entry_order, marginal_rates
 from model.studies.frontier import StudyPoint
+from model.studies.validity import blank_invalid, frontier_notes, is_valid, sweep_notes
 
 
 def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dict) -> xr.Dataset:
     """The Dataset of one study (`kind` = 'frontier' or 'budget_sweep')."""
+    feasible = np.array([is_valid(p) for p in points], dtype=bool)
+    points = blank_invalid(points)
     n_points = len(points)
     pe = np.array([p.pollution_avoided for p in points], dtype=float)
     tce = np.array([p.tce_saved for p in points], dtype=float)
@@ -54,7 +61,12 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
         "capex": make_variable(
             ("point",), [p.capex for p in points], "CNY", "capex of the portfolio"
         ),
-        "n_selected": make_variable(("point",), (x > 0.5).sum(axis=1), "1", "projects chosen"),
+        "n_selected": make_variable(
+            ("point",),
+            np.where(feasible, (x > 0.5).sum(axis=1), np.nan),
+            "1",
+            "projects chosen",
+        ),
         "gap": make_variable(
             ("point",),
             [np.nan if p.gap is None else p.gap for p in points],
@@ -62,6 +74,12 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
             "relative MIP gap of the point's solves",
         ),
         "status": (("point",), np.array([p.status for p in points], dtype=str)),
+        "feasible": make_variable(
+            ("point",),
+            feasible,
+            "1 (bool)",
+            "the point has a portfolio that meets every limit (status optimal or time_limit)",
+        ),
         "selected": make_variable(("point", "project"), x, "1", "project level in the portfolio"),
         "project_capex": make_variable(("project",), park.capex, "CNY", "project capex"),
     }
@@ -130,8 +148,16 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
             "project_name": ("project", np.array(park.project_names, dtype=str)),
         },
     )
+    statuses = [p.status for p in points]
+    least = meta.get("least_budget")
+    if kind == "budget_sweep":
+        notes = sweep_notes(budget.tolist(), statuses, feasible.tolist(), least)
+    else:
+        notes = frontier_notes(budget.tolist(), statuses, feasible.tolist(), least)
     attrs = {
         "study": kind,
+        "points_without_portfolio": int((~feasible).sum()),
+        "no_portfolio_notes": json.dumps(notes),
         "scenario": park.name,
         "baseline_pollution_eq": park.baseline_pollution_eq(),
         "baseline_tce": park.baseline_tce(),

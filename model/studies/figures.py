@@ -7,11 +7,16 @@
 * MACC: the optimisation-consistent marginal abatement cost curve, one bar per budget
   step: width = pollution equivalents gained, height = capex spent per equivalent
 * entry order: at which budget each project first enters the optimal portfolio
+
+Points without a portfolio (`feasible` = 0, model/studies/validity.py) are never drawn as
+portfolios: the budget curve shades their budget levels and marks them with a cross, and
+every figure and the page repeat the Dataset's `no_portfolio_notes`.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from os import PathLike
 from pathlib import Path
 
@@ -24,6 +29,37 @@ from model.atomic import write_text_atomic
 from model.html import figure_blocks, html_page
 
 
+def no_portfolio_notes(ds: xr.Dataset) -> list[str]:
+    """The Dataset's sentences about points without a portfolio ([] when none)."""
+    return json.loads(ds.attrs.get("no_portfolio_notes", "[]") or "[]")
+
+
+def _feasible(ds: xr.Dataset) -> np.ndarray:
+    if "feasible" in ds:
+        return ds["feasible"].values.astype(bool)
+    return np.isfinite(ds["pollution_avoided"].values)
+
+
+def _add_notes(fig: go.Figure, ds: xr.Dataset) -> None:
+    """The no-portfolio notes as text above the plot (a line per clause)."""
+    lines = [part for note in no_portfolio_notes(ds) for part in note.split("; ")]
+    if not lines:
+        return
+    fig.add_annotation(
+        text="<br>".join(html.escape(line, quote=False) for line in lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        align="left",
+        font={"color": "#b22222", "size": 12},
+    )
+    fig.update_layout(margin={"t": 100 + 16 * len(lines)})
+
+
 def _main_projects(ds: xr.Dataset, point: int, n: int = 3) -> str:
     chosen = ds["selected"].isel(point=point).values > 0.5
     if not chosen.any():
@@ -34,9 +70,12 @@ def _main_projects(ds: xr.Dataset, point: int, n: int = 3) -> str:
 
 
 def _hover(ds: xr.Dataset) -> list[str]:
+    feasible = _feasible(ds)
     return [
         f"{int(ds['n_selected'].values[i])} projects, capex {ds['capex'].values[i] / 1e4:,.1f} "
         f"(10^4 CNY)<br>main: {html.escape(_main_projects(ds, i))}"
+        if feasible[i]
+        else f"no portfolio ({html.escape(str(ds['status'].values[i]))})"
         for i in range(ds.sizes["point"])
     ]
 
@@ -45,8 +84,11 @@ def frontier_figure(ds: xr.Dataset) -> go.Figure:
     fig = go.Figure()
     hover = np.array(_hover(ds))
     budgets = ds["frontier_budget"].values
+    feasible = _feasible(ds)
     for budget in np.unique(budgets[~np.isnan(budgets)]) if np.isfinite(budgets).any() else [None]:
-        mask = np.ones(ds.sizes["point"], bool) if budget is None else budgets == budget
+        mask = feasible.copy() if budget is None else (budgets == budget) & feasible
+        if not mask.any():
+            continue  # a budget level without a frontier: told in the notes
         order = np.argsort(ds["tce_after"].values[mask])
         name = "frontier" if budget is None else f"budget {budget / 1e4:,.0f} (10^4 CNY)"
         fig.add_trace(
@@ -66,6 +108,7 @@ def frontier_figure(ds: xr.Dataset) -> go.Figure:
         yaxis_title="park pollution after (pollution equivalents/yr)",
         template="plotly_white",
     )
+    _add_notes(fig, ds)
     return fig
 
 
@@ -99,11 +142,49 @@ def budget_curve(ds: xr.Dataset) -> go.Figure:
             ),
             secondary_y=True,
         )
+    _mark_no_portfolio(fig, ds)
     fig.update_layout(title="What each budget level buys", template="plotly_white")
+    _add_notes(fig, ds)
     fig.update_xaxes(title_text="budget (10^4 CNY)")
     fig.update_yaxes(title_text="pollution equivalents avoided per year", secondary_y=False)
     fig.update_yaxes(title_text="tce saved per year / shadow price", secondary_y=True)
     return fig
+
+
+def _mark_no_portfolio(fig: go.Figure, ds: xr.Dataset) -> None:
+    """Shade each run of consecutive budget levels without a portfolio and put a cross
+    on the axis at each such level."""
+    missing = ~_feasible(ds)
+    if not missing.any():
+        return
+    budget = ds["budget"].values / 1e4
+    steps = np.diff(budget)
+    pad = float(steps.min()) / 4 if len(steps) else 1.0
+    start = None
+    for i, gap in enumerate([*missing, False]):
+        if gap and start is None:
+            start = i
+        elif not gap and start is not None:
+            fig.add_vrect(
+                x0=budget[start] - pad,
+                x1=budget[i - 1] + pad,
+                fillcolor="#b22222",
+                opacity=0.12,
+                line_width=0,
+            )
+            start = None
+    fig.add_trace(
+        go.Scatter(
+            x=budget[missing],
+            y=np.zeros(int(missing.sum())),
+            mode="markers",
+            marker={"symbol": "x", "size": 11, "color": "#b22222"},
+            name="no portfolio at this budget",
+            text=[str(s) for s in ds["status"].values[missing]],
+            hovertemplate="budget %{x:,.0f} (10^4 CNY): no portfolio (%{text})<extra></extra>",
+        ),
+        secondary_y=False,
+    )
 
 
 def macc_figure(ds: xr.Dataset) -> go.Figure:
@@ -150,6 +231,7 @@ def entry_figure(ds: xr.Dataset) -> go.Figure:
         template="plotly_white",
         height=max(400, 14 * len(projects)),
     )
+    _add_notes(fig, ds)
     return fig
 
 
@@ -167,5 +249,11 @@ def write_study_report(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
         f"{ds.sizes['point']} points, input hash {html.escape(str(ds.attrs.get('input_hash', '')))}"
         "</p>"
     )
-    page = html_page(f"ParkCP {kind.replace('_', ' ')}", [intro, *figure_blocks(study_figures(ds))])
+    notes = "".join(
+        f'<p class="note"><strong>No portfolio:</strong> {html.escape(note)}</p>'
+        for note in no_portfolio_notes(ds)
+    )
+    page = html_page(
+        f"ParkCP {kind.replace('_', ' ')}", [intro + notes, *figure_blocks(study_figures(ds))]
+    )
     return write_text_atomic(path, page)

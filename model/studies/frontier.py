@@ -51,6 +51,14 @@ class InfeasibleStudy(RuntimeError):
     """The study's base model has no feasible portfolio."""
 
 
+class FrontierSolverFailure(RuntimeError):
+    """The solver stopped without a portfolio (and without proving infeasibility)."""
+
+    def __init__(self, status: str, termination: str) -> None:
+        super().__init__(f"solver failed during the frontier: {termination}")
+        self.status = status
+
+
 def _tolerance(value: float) -> float:
     return max(1e-7, 1e-7 * abs(value))
 
@@ -87,7 +95,7 @@ class LexicographicSolver:
         if result.x is None:  # a "limit_violated" point keeps its portfolio and status
             if result.status in ("infeasible", "no_solution"):
                 return None
-            raise RuntimeError(f"solver failed during the frontier: {result.termination}")
+            raise FrontierSolverFailure(result.status, result.termination)
         park = self.park_model.park
         pe_first, tce_first, _ = avoided_totals(park, result.x, result.starts)
         best = pe_first if first == "pollution" else tce_first

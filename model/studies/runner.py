@@ -1,12 +1,20 @@
 """Run the studies a scenario (or the command line) asks for and write their files.
 
 `study.frontier` -> `frontier.nc` + `frontier.html`; `study.budget_sweep` ->
-`budget_sweep.nc` + `budget_sweep.html` + `budget_priority.csv` (entry order). Each is
-computed on a model built once (docs/studies.md) and written atomically.
+`budget_sweep.nc` + `budget_sweep.html` + `budget_priority.csv` (entry order) +
+`budget_levels.csv` (one row per level). Each is computed on a model built once
+(docs/studies.md). The files go into the folder given (the CLI gives the staging folder
+of the run, model/runfolder.py).
+
+Points without a portfolio are kept and marked (model/studies/validity.py) and told on
+stderr in one line per kind; when no point of a study has one, `StudyFailed` stops the
+run (exit 3 when every point is proven infeasible, else 4) before any study file is
+written.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import replace
@@ -16,15 +24,23 @@ import numpy as np
 import pandas as pd
 
 from model.atomic import atomic_write
+from model.formatting import money
 from model.formulation import build_model
 from model.park import ParkData
 from model.results import write_dataset
 from model.schema import FrontierStudy, SolverOptions, Study
-from model.studies.budget import budget_levels, run_budget_sweep
+from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
 from model.studies.figures import write_study_report
-from model.studies.frontier import StudyPoint, pareto_frontier
-from model.studies.store import PointStore
+from model.studies.frontier import (
+    FrontierSolverFailure,
+    InfeasibleStudy,
+    StudyPoint,
+    pareto_frontier,
+)
+from model.studies.store import PointStore, store_key
+from model.studies.validity import StudyFailed, is_valid
+from solvers.base import EXIT_INFEASIBLE, EXIT_SOLVER_FAILURE
 from solvers.factory import make_solver
 
 
@@ -35,10 +51,18 @@ def _progress(label: str):
     return report
 
 
+def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoint:
+    """The row of a frontier budget level that has no frontier."""
+    nan = float("nan")
+    return StudyPoint(nan, nan, nan, np.full(park.n_projects, nan), status, budget=budget)
+
+
 def frontier_points(
     park: ParkData, options: SolverOptions, spec: FrontierStudy
 ) -> list[StudyPoint]:
-    """All frontier points, one frontier per budget level when `spec.budgets` is set."""
+    """All frontier points, one frontier per budget level when `spec.budgets` is set. A
+    budget level where no portfolio meets the limits gives one point without a portfolio
+    (status 'infeasible', or the solver's status when it stopped without one)."""
     park = replace(park, objective="weighted")
     if spec.method == "exact":
         options = options.model_copy(update={"mip_gap": 0.0})
@@ -49,11 +73,60 @@ def frontier_points(
     for budget in budgets:
         if budget is not None:
             park_model.model.budget.set_value(float(budget))
-        found = pareto_frontier(park_model, solver, spec.points, spec.method, spec.step)
+        level = park.budget_total if budget is None else float(budget)
+        try:
+            found = pareto_frontier(park_model, solver, spec.points, spec.method, spec.step)
+        except InfeasibleStudy:
+            points.append(_no_portfolio(park, "infeasible", level))
+            continue
+        except FrontierSolverFailure as failure:
+            points.append(_no_portfolio(park, failure.status, level))
+            continue
         for point in found:
-            point.budget = park.budget_total if budget is None else float(budget)
+            point.budget = level
         points.extend(found)
     return points
+
+
+def _budgets_text(budgets: list[float]) -> str:
+    if len(budgets) == 1:
+        return f"at {money(budgets[0])}"
+    if len(budgets) <= 4:
+        return "at " + ", ".join(money(b) for b in budgets)
+    return f"from {money(min(budgets))} to {money(max(budgets))}"
+
+
+def _least_budget_meta(park: ParkData, options: SolverOptions, points: list[StudyPoint]) -> dict:
+    """{'least_budget': CNY} when some point is infeasible (and the least budget that
+    meets the other limits could be found), else {}."""
+    if not any(p.status == "infeasible" for p in points):
+        return {}
+    least = least_budget(park, options)
+    return {} if least is None else {"least_budget": least}
+
+
+def _check_some_valid(label: str, points: list[StudyPoint], notes: list[str], hint: str) -> None:
+    """Raise StudyFailed when no point of the study has a portfolio: exit 3 with the
+    budget levels when every one is proven infeasible, else exit 4 with the notes."""
+    if any(is_valid(p) for p in points):
+        return
+    if {p.status for p in points} == {"infeasible"}:
+        levels = sorted({float(p.budget) for p in points if p.budget is not None})
+        count = f"any of the {len(levels)} budget levels" if len(levels) > 1 else "the budget"
+        raise StudyFailed(
+            EXIT_INFEASIBLE,
+            f"{label}: no portfolio meets the scenario's limits at {count} "
+            f"({_budgets_text(levels).removeprefix('at ')}){hint}",
+        )
+    raise StudyFailed(
+        EXIT_SOLVER_FAILURE, f"{label}: no point has a portfolio: " + "; ".join(notes)
+    )
+
+
+def _hint(least: dict) -> str:
+    if "least_budget" not in least:
+        return ""
+    return f"; the least budget that meets them is {money(least['least_budget'])}"
 
 
 def run_studies(
@@ -62,12 +135,21 @@ def run_studies(
     study: Study,
     folder: Path,
     meta: dict,
+    store_root: Path | None = None,
 ) -> list[Path]:
-    """Run the frontier and/or budget sweep of `study`; return the files written."""
-    written: list[Path] = []
+    """Run the frontier and/or budget sweep of `study`; write their files into `folder`
+    and return them.
+
+    `store_root`: where the budget sweep keeps finished levels (model/studies/store.py;
+    None = not kept). When a point is infeasible, the least budget that meets every other
+    limit is computed once more (`least_budget`) and quoted. Both studies are computed
+    before any file is written, so a `StudyFailed` leaves `folder` as it was.
+    """
+    datasets = []
     if study.frontier is not None:
         started = time.perf_counter()
         points = frontier_points(park, options, study.frontier)
+        least = _least_budget_meta(park, options, points)
         elapsed = time.perf_counter() - started
         ds = study_dataset(
             park,
@@ -75,21 +157,27 @@ def run_studies(
             "frontier",
             {
                 **meta,
+                **least,
                 "method": study.frontier.method,
                 "time_study_s": elapsed,
-                "solves": points[-1].extra.get("solves", 0) if points else 0,
+                "solves": max((p.extra.get("solves", 0) for p in points), default=0),
             },
         )
-        written += [
-            write_dataset(ds, folder / "frontier.nc"),
-            write_study_report(ds, folder / "frontier.html"),
-        ]
-        print(f"frontier: {len(points)} non-dominated points in {elapsed:.1f} s", file=sys.stderr)
+        notes = json.loads(ds.attrs["no_portfolio_notes"])
+        _check_some_valid("frontier", points, notes, _hint(least))
+        for note in notes:
+            print(f"frontier: {note}", file=sys.stderr)
+        valid = sum(is_valid(p) for p in points)
+        print(f"frontier: {valid} non-dominated points in {elapsed:.1f} s", file=sys.stderr)
+        datasets.append(("frontier", ds))
     if study.budget_sweep is not None:
         spec = study.budget_sweep
         started = time.perf_counter()
         budgets = budget_levels(spec.start, spec.stop, spec.steps)
-        store = PointStore(folder, meta.get("input_hash", ""), spec.model_dump())
+        store = None
+        if store_root is not None:
+            key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
+            store = PointStore(store_root, park.name, key)
         points = run_budget_sweep(
             park,
             options,
@@ -99,31 +187,83 @@ def run_studies(
             store,
             _progress("budget sweep"),
         )
+        least = _least_budget_meta(park, options, points)
         elapsed = time.perf_counter() - started
         ds = study_dataset(
             park,
             points,
             "budget_sweep",
-            {**meta, "workers": study.workers, "time_study_s": elapsed},
+            {**meta, **least, "workers": study.workers, "time_study_s": elapsed},
         )
-        written += [
-            write_dataset(ds, folder / "budget_sweep.nc"),
-            write_study_report(ds, folder / "budget_sweep.html"),
-        ]
-        table = priority_table(ds)
-        written.append(
-            atomic_write(
-                folder / "budget_priority.csv", lambda temp: table.to_csv(temp, index=False)
-            )
-        )
-        store.clear()
+        notes = json.loads(ds.attrs["no_portfolio_notes"])
+        try:
+            _check_some_valid("budget sweep", points, notes, _hint(least))
+        except StudyFailed:
+            if store is not None:
+                store.clear()  # a definite answer: nothing to resume
+            raise
+        for note in notes:
+            print(f"budget sweep: {note}", file=sys.stderr)
         print(f"budget sweep: {len(points)} levels in {elapsed:.1f} s", file=sys.stderr)
+        datasets.append(("budget_sweep", ds))
+    return [path for kind, ds in datasets for path in write_study_files(ds, kind, folder)]
+
+
+def write_study_files(ds, kind: str, folder: Path) -> list[Path]:
+    """The files of one study Dataset (see the module docstring)."""
+    written = [
+        write_dataset(ds, folder / f"{kind}.nc"),
+        write_study_report(ds, folder / f"{kind}.html"),
+    ]
+    if kind == "budget_sweep":
+        for name, table in (
+            ("budget_priority.csv", priority_table(ds)),
+            ("budget_levels.csv", levels_table(ds)),
+        ):
+            written.append(
+                atomic_write(folder / name, lambda temp, t=table: t.to_csv(temp, index=False))
+            )
     return written
 
 
+def levels_table(ds) -> pd.DataFrame:
+    """One row per budget level: its status, whether it has a portfolio, and what that
+    portfolio gives (empty where it has none)."""
+    return pd.DataFrame(
+        {
+            "level": ds["point"].values,
+            "budget_CNY": ds["budget"].values,
+            "status": ds["status"].values.astype(str),
+            "feasible": ds["feasible"].values.astype(bool),
+            "pollution_avoided_eq_per_yr": ds["pollution_avoided"].values,
+            "tce_saved_per_yr": ds["tce_saved"].values,
+            "capex_CNY": ds["capex"].values,
+            "n_selected": pd.array(ds["n_selected"].values, dtype="Int64"),
+            "marginal_pe_per_10k_CNY": ds["marginal_pe_per_10k"].values,
+            "marginal_tce_per_10k_CNY": ds["marginal_tce_per_10k"].values,
+            "macc_CNY_per_pe": ds["macc_cny_per_pe"].values,
+            "macc_CNY_per_tce": ds["macc_cny_per_tce"].values,
+            "budget_dual_per_10k_CNY": ds["budget_dual"].values,
+        }
+    )
+
+
 def priority_table(ds) -> pd.DataFrame:
-    """Projects in the order they enter the optimal portfolio as the budget grows."""
+    """Projects in the order they enter the optimal portfolio as the budget grows.
+
+    `entry_note` marks the projects that are in the portfolio of the lowest level with
+    one when lower levels have none: their entry budget is where a portfolio first
+    exists, not where the project wins over others."""
     entered = ds["entry_level"].values >= 0
+    feasible = ds["feasible"].values.astype(bool)
+    notes = np.full(ds.sizes["project"], "", dtype=object)
+    if feasible.any() and not feasible[0]:
+        first = int(np.argmax(feasible))
+        lower = "the lower level has" if first == 1 else f"the {first} lower levels have"
+        notes[ds["entry_level"].values == first] = (
+            "in the portfolio of the lowest level with one "
+            f"({money(ds['budget'].values[first])}); {lower} none (budget_levels.csv)"
+        )
     table = pd.DataFrame(
         {
             "project": ds["project"].values,
@@ -131,6 +271,7 @@ def priority_table(ds) -> pd.DataFrame:
             "capex_CNY": ds["project_capex"].values,
             "entry_budget_CNY": ds["entry_budget"].values,
             "dropped_at_higher_budget": ds["dropped_later"].values.astype(bool),
+            "entry_note": notes,
         }
     )[entered]
     return (
