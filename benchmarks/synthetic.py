@@ -1,6 +1,6 @@
 """Synthetic industrial parks of any size, for scale benchmarks and solver cross-checks.
 
-`make_park_scenario(n)` returns a scenario dict in the format of model/schema.py (inline
+`make_park_scenario(n)` returns a scenario dict in the format of model/input/schema.py (inline
 lists); `write_scenario(n, folder)` writes the same park as a YAML file whose enterprises
 and projects live in two CSV tables, so it runs through `python -m model.run`.
 
@@ -521,7 +521,7 @@ def _pe_kg() -> dict[str, float]:
 def make_park_scenario(n_projects: int, seed: int = 0, budget_share: float = 0.3) -> dict:
     """A feasible synthetic park with exactly `n_projects` projects, as a scenario dict.
 
-    The dict validates as `model.schema.Scenario`; see the module docstring for the
+    The dict validates as `model.input.schema.Scenario`; see the module docstring for the
     structure. Same arguments, same dict.
     """
     if n_projects < 10:

@@ -1,8 +1,8 @@
 """Numbers formatted for people: money, physical amounts and percentages.
 
 One rule for each kind of number, so that every message says the same thing the same way
-(today the infeasibility messages of `model.diagnose`; the summary and the report are to
-follow):
+(today the infeasibility messages of `model.optimise.infeasibility`; the summary and the
+report are to follow):
 
 * `money(value)`: from one million up, millions with one decimal (`101.1 M CNY`,
   `1,319.8 M CNY`); below that whole CNY with thousands separators (`950,000 CNY`); below

@@ -21,7 +21,7 @@ class SolveResult:
     * "infeasible": no selection meets every hard constraint
     * "unbounded", "no_solution" (stopped without an incumbent), "error"
     * "limit_violated": the solver's portfolio breaks a hard limit when checked in the
-      user's units, even after a re-solve with tighter tolerances (model/verify.py);
+      user's units, even after a re-solve with tighter tolerances (model/appraise/verify.py);
       `x` and `starts` still hold that portfolio
     """
 

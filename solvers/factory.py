@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
+from model.input.schema import SolverOptions
+from model.optimise.formulation import ParkModel
 from solvers.highs_bulk import HighsBulkSolver
 from solvers.pyomo_solver import PyomoSolver, SolverUnavailable
 

@@ -2,7 +2,7 @@
 
 The Pyomo model stays the model: this adapter reads its variables, constraints and
 objective once and hands HiGHS the whole matrix in one `passModel` call. The rows of
-model/formulation.py are `LinearExpression`s, so their coefficients are read directly
+model/optimise/formulation.py are `LinearExpression`s, so their coefficients are read directly
 (other bodies go through Pyomo's standard representation). That is several times
 faster than the generic persistent interface, which walks every expression to collect
 its variables (measured at 10,000 projects: 1-2.4 s against about 0.3 s).
@@ -38,8 +38,8 @@ from pyomo.core.expr.numeric_expr import LinearExpression, ProductExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
+from model.input.schema import SolverOptions
+from model.optimise.formulation import ParkModel
 from solvers.base import SolveResult, SolverModelError, SolverOptionError
 
 INF = highspy.kHighsInf

@@ -17,8 +17,8 @@ import pyomo.environ as pyo
 from pyomo.opt import SolverStatus
 from pyomo.opt import TerminationCondition as TC
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
+from model.input.schema import SolverOptions
+from model.optimise.formulation import ParkModel
 from solvers.base import SolveResult
 
 TIME_LIMIT_OPTION = {

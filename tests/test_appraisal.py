@@ -1,6 +1,6 @@
 """Project economics, public money, audit view and CP levels in the results Dataset and the
-HTML report (model/appraisal.py, wired in model/pipeline.py), against a park worked out by
-hand.
+HTML report (model/results/appraisal_dataset.py, wired in model/pipeline.py), against a park
+worked out by hand.
 
 Factors (all built in): COD 1 kg per pollution equivalent -> 1,000 eq/t, NH3N 0.8 ->
 1,250 eq/t, Ni_water 0.025 -> 40,000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); water tax
@@ -62,7 +62,12 @@ import pytest
 import xarray as xr
 import yaml
 
-from model.appraisal import (
+from model.appraise.evaluate import evaluate
+from model.input.loading import load_scenario
+from model.input.schema import Scenario
+from model.pipeline import RunOutcome, run_scenario
+from model.report.page import render_report
+from model.results.appraisal_dataset import (
     add_appraisal,
     appraisal_dataset,
     economics_table,
@@ -70,12 +75,7 @@ from model.appraisal import (
     public_money_table,
     why_not_table,
 )
-from model.evaluate import evaluate
-from model.pipeline import RunOutcome, run_scenario
-from model.report import render_report
-from model.results import write_dataset
-from model.scenario import load_scenario
-from model.schema import Scenario
+from model.results.dataset import write_dataset
 
 TAX, RATE = 0.25, 0.10
 SCENARIO = {
@@ -596,8 +596,8 @@ def test_report_without_cp_data_leaves_the_cp_section_out(tmp_path):
 
 
 def test_long_tables_are_cut_with_a_note(ds, monkeypatch):
-    import model.html as page_blocks
-    import model.report as report
+    import model.report.html as page_blocks
+    import model.report.page as report
 
     monkeypatch.setattr(page_blocks, "ROW_LIMIT", 2)
     page = report.render_report(ds)

@@ -1,4 +1,4 @@
-"""Permit linkage, mandatory-audit criteria and priority tiers (model/audit.py).
+"""Permit linkage, mandatory-audit criteria and priority tiers (model/appraise/audit.py).
 
 Every expected number is worked out by hand in the comments. Factors: COD 1 kg per
 pollution equivalent -> 1000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); raw coal 0.7143
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pytest
 import xarray as xr
 
-from model.audit import (
+from model.appraise.audit import (
     audit_classes,
     audit_dataset,
     permit_table,
@@ -25,13 +25,13 @@ from model.audit import (
     toxic_pollutants,
     water_class_i,
 )
-from model.audit_figures import audit_figures
-from model.evaluate import evaluate
-from model.finance import right_prices
-from model.park import compile_park
-from model.registry import build_registry
-from model.results import build_dataset, write_dataset
-from model.schema import Scenario, Trading
+from model.appraise.evaluate import evaluate
+from model.appraise.finance import right_prices
+from model.compile.park import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario, Trading
+from model.report.figures.audit_figures import audit_figures
+from model.results.dataset import build_dataset, write_dataset
 from solvers.base import SolveResult
 
 HORIZON = {"start": 2025, "end": 2025}

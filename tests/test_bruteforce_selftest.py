@@ -22,9 +22,9 @@ from bruteforce import (
     violated_constraints,
 )
 
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario
+from model.compile.park import ParkData, compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario
 
 DECLARED = {
     "pollutants": {"X": {"medium": "other", "pe_kg": 1000.0, "name": "test pollutant"}},

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cp_level import (
+from model.appraise.cp_level import (
     BELOW_III,
     CP_TABLE_COLUMNS,
     CPIndexError,
@@ -26,7 +26,7 @@ from model.cp_level import (
     read_index,
     score,
 )
-from model.schema import Enterprise, Project, Scenario
+from model.input.schema import Enterprise, Project, Scenario
 
 RINSE = "rinse_water_l_per_m2"
 METALS = (

@@ -1,4 +1,4 @@
-"""model/finance.py against published and hand-computed figures.
+"""model/appraise/finance.py against published and hand-computed figures.
 
 * The two worked examples of the CP-audit training material (DOMAIN.md 1.4), to the
   published rounding.
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from model.feasibility import feasibility, irr_brentq
-from model.finance import (
+from model.appraise.feasibility import feasibility, irr_brentq
+from model.appraise.finance import (
     additionality,
     annual_saving,
     appraise,
@@ -36,9 +36,9 @@ from model.finance import (
     screen,
     subsidy_amounts,
 )
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import CostClasses, Finance, Scenario, Screening
+from model.compile.park import ParkData, compile_park
+from model.input.registry import build_registry
+from model.input.schema import CostClasses, Finance, Scenario, Screening
 
 # ----------------------------------------------------------------- worked examples (1.4)
 

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from bruteforce import enumerate_optimum, is_feasible, objective_after
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
+from model.compile.park import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario, SolverOptions
+from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 
 FAMILIES = (

@@ -18,10 +18,10 @@ import pytest
 from bruteforce import is_feasible, objective_after
 from test_formulation import random_park_dict
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
+from model.compile.park import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario, SolverOptions
+from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)
@@ -206,7 +206,7 @@ def _scenario_and_registry(data: dict):
 def test_multi_year_code_path_on_one_year_equals_single_year(seed: int, monkeypatch) -> None:
     """The multi-year formulation itself (start variables, per-year rows), forced onto a
     one-year park, gives the single-year model's optimum."""
-    from model.park import ParkData
+    from model.compile.park import ParkData
 
     park = compile_park(*_scenario_and_registry(random_park_dict(seed, "all", "weighted")))
     a = make_solver(build_model(park), EXACT).solve()

@@ -38,9 +38,9 @@ from orlib import (
     scenario_yaml,
 )
 
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario
+from model.compile.park import ParkData, compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario
 
 PROBLEMS = parse_mknap()
 KS = list(range(1, 8))

@@ -35,21 +35,21 @@ import plotly.graph_objects as go
 import pytest
 import xarray as xr
 
-from model.atomic import atomic_path, atomic_write, write_bytes_atomic, write_text_atomic
-from model.evaluate import evaluate
-from model.park import compile_park
-from model.plots import figures
-from model.registry import build_registry
-from model.report import render_report, write_report
-from model.results import (
+from model.appraise.evaluate import evaluate
+from model.compile.park import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario
+from model.report.figures.run_figures import figures
+from model.report.page import render_report, write_report
+from model.report.text import summary_table, summary_text
+from model.results.atomic import atomic_path, atomic_write, write_bytes_atomic, write_text_atomic
+from model.results.dataset import (
     build_dataset,
     netcdf_attr,
     selected_projects_table,
     write_dataset,
     write_selected_csv,
 )
-from model.schema import Scenario
-from model.summary import summary_table, summary_text
 from solvers.base import SolveResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -412,7 +412,7 @@ def test_killed_process_never_leaves_a_half_written_file(tmp_path):
     target.write_text("old,complete\n")
     child = (
         "import sys, time\n"
-        "from model.atomic import atomic_path\n"
+        "from model.results.atomic import atomic_path\n"
         "with atomic_path(sys.argv[1]) as temp:\n"
         "    with open(temp, 'w') as handle:\n"
         "        handle.write('new,half')\n"
@@ -590,7 +590,7 @@ def test_figures_from_netcdf_without_pyomo(ds, tmp_path):
     path = write_dataset(ds, tmp_path / "results.nc")
     code = (
         "import sys, xarray as xr\n"
-        "from model.plots import figures\n"
+        "from model.report.figures.run_figures import figures\n"
         f"figs = figures(xr.open_dataset({str(path)!r}))\n"
         "assert all(len(f.data) for f in figs.values())\n"
         "print('pyomo' in sys.modules)\n"

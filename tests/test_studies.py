@@ -21,8 +21,8 @@ from bruteforce import all_selections, enumerate_optimum, is_feasible, pollution
 from test_formulation import compiled
 
 import model.studies.budget as budget_module
-from model.formulation import build_model
-from model.schema import SolverOptions
+from model.input.schema import SolverOptions
+from model.optimise.formulation import build_model
 from model.studies.budget import (
     budget_duals,
     entry_order,

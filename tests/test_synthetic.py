@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from model.formulation import build_model
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
+from model.compile.park import ParkData, compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario, SolverOptions
+from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

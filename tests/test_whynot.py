@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
-from model.whynot import break_even, candidates
+from model.compile.park import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario, SolverOptions
+from model.optimise.formulation import build_model
+from model.optimise.whynot import break_even, candidates
 from solvers.factory import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)

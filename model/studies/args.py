@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.schema import BudgetSweepStudy, FrontierStudy
+from model.input.schema import BudgetSweepStudy, FrontierStudy
 
 
 class StudyArgumentError(ValueError):

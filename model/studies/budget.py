@@ -27,15 +27,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from model.evaluate import avoided_totals
-from model.formulation import ParkModel, build_model
-from model.park import ParkData
-from model.schema import SolverOptions
+from model.appraise.evaluate import avoided_totals
+from model.appraise.verify import solve_verified
+from model.compile.park import ParkData
+from model.input.schema import SolverOptions
+from model.optimise.formulation import ParkModel, build_model
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
 from model.studies.validity import is_valid
-from model.verify import solve_verified
 from solvers.factory import make_solver
 
 PER = 10_000.0
@@ -230,7 +230,7 @@ def least_budget(park: ParkData, options: SolverOptions) -> float | None:
     Minimises what the portfolio takes from the budget, sum_j budget_capex_j * x_j,
     subject to every constraint of the scenario except the budget itself (its row is
     loosened to the sum of all projects). Within the MIP gap of `options`; the portfolio
-    is checked against every hard limit (`model.verify.solve_verified`). None when no
+    is checked against every hard limit (`model.appraise.verify.solve_verified`). None when no
     portfolio meets the other limits or the solver stops without a checked optimum.
     """
     unlimited = replace(park, objective="cost", budget_total=float("inf"))

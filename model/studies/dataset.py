@@ -18,8 +18,8 @@ import json
 import numpy as np
 import xarray as xr
 
-from model.park import ParkData
-from model.results import make_variable, netcdf_attr, package_versions
+from model.compile.park import ParkData
+from model.results.dataset import make_variable, netcdf_attr, package_versions
 from model.studies.budget import PER, entry_order, marginal_rates
 from model.studies.frontier import StudyPoint
 from model.studies.validity import blank_invalid, frontier_notes, is_valid, sweep_notes

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from model.evaluate import avoided_totals
-from model.formulation import ParkModel
-from model.verify import solve_verified
+from model.appraise.evaluate import avoided_totals
+from model.appraise.verify import solve_verified
+from model.optimise.formulation import ParkModel
 from solvers.base import SolveResult
 
 

@@ -4,7 +4,7 @@
 `budget_sweep.nc` + `budget_sweep.html` + `budget_priority.csv` (entry order) +
 `budget_levels.csv` (one row per level). Each is computed on a model built once
 (docs/studies.md). The files go into the folder given (the CLI gives the staging folder
-of the run, model/runfolder.py).
+of the run, model/results/run_folder.py).
 
 Points without a portfolio are kept and marked (model/studies/validity.py) and told on
 stderr in one line per kind; when no point of a study has one, `StudyFailed` stops the
@@ -23,15 +23,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.atomic import atomic_write
+from model.compile.park import ParkData
 from model.formatting import money
-from model.formulation import build_model
-from model.park import ParkData
-from model.results import write_dataset
-from model.schema import FrontierStudy, SolverOptions, Study
+from model.input.schema import FrontierStudy, SolverOptions, Study
+from model.optimise.formulation import build_model
+from model.report.figures.study_figures import write_study_report
+from model.results.atomic import atomic_write
+from model.results.dataset import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
-from model.studies.figures import write_study_report
 from model.studies.frontier import (
     FrontierSolverFailure,
     InfeasibleStudy,

@@ -1,0 +1,94 @@
+"""Built-in pollutant and carrier registries, merged with a scenario's overrides.
+
+The built-in tables are `model/reference/pollutants.csv` (Environmental Protection Tax
+Law pollution-equivalent values, kg per equivalent) and `model/reference/carriers.csv`
+(GB/T 2589 tce factors and CO2 factors per carrier unit). Every row carries its source.
+A scenario may change any field of a built-in entry or declare a new entry; a new
+pollutant needs `medium`, a new carrier needs `unit` and `tce_per_unit`.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import ValidationError
+
+from model.input.reference import REFERENCE_DIR
+from model.input.schema import CarrierDef, PollutantDef, Scenario
+
+
+class RegistryError(ValueError):
+    """A scenario's pollutant/carrier declaration is incomplete; `path` is the key path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Registry:
+    pollutants: dict[str, PollutantDef]
+    carriers: dict[str, CarrierDef]
+
+
+def _optional_float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@lru_cache(maxsize=1)
+def builtin_pollutants() -> dict[str, PollutantDef]:
+    """The shipped pollutant table, keyed by pollutant id."""
+    with open(REFERENCE_DIR / "pollutants.csv", newline="", encoding="utf-8") as handle:
+        return {
+            row["id"]: PollutantDef(
+                medium=row["medium"],
+                pe_kg=_optional_float(row["pe_kg"]),
+                tax_rate=_optional_float(row["tax_rate"]),
+                name=f"{row['name_en']} ({row['name_zh']})",
+                source=row["source"],
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+@lru_cache(maxsize=1)
+def builtin_carriers() -> dict[str, CarrierDef]:
+    """The shipped carrier table, keyed by carrier id."""
+    with open(REFERENCE_DIR / "carriers.csv", newline="", encoding="utf-8") as handle:
+        return {
+            row["id"]: CarrierDef(
+                unit=row["unit"],
+                tce_per_unit=float(row["tce_per_unit"]),
+                tce_per_unit_equal_value=_optional_float(row["tce_per_unit_equal_value"]),
+                co2_t_per_unit=float(row["co2_t_per_unit"]),
+                price=_optional_float(row["price"]),
+                source=row["source"],
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+def _merge(kind: str, builtin: dict, overrides: dict, model_class: type) -> dict:
+    merged = dict(builtin)
+    for key, override in overrides.items():
+        changes = override.model_dump(exclude_unset=True)
+        base = builtin[key].model_dump() if key in builtin else {}
+        try:
+            merged[key] = model_class(**{**base, **changes})
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            what = "a new entry needs it" if first["type"] == "missing" else first["msg"]
+            raise RegistryError(f"{kind}.{key}.{field}", what) from None
+    return merged
+
+
+def build_registry(scenario: Scenario) -> Registry:
+    """Built-in tables with the scenario's `pollutants:` and `carriers:` applied."""
+    return Registry(
+        pollutants=_merge("pollutants", builtin_pollutants(), scenario.pollutants, PollutantDef),
+        carriers=_merge("carriers", builtin_carriers(), scenario.carriers, CarrierDef),
+    )

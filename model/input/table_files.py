@@ -1,0 +1,599 @@
+"""Reading scenario input files into plain Python data: YAML files, `--set` values and
+key paths, and the enterprise and project tables in CSV or Excel (.xlsx) files.
+Validation is model/input/loading.py's job; `ScenarioError` (re-exported there) is defined here
+because reading a file is the first place it can be raised.
+
+YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
+text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
+keys are errors; mapping keys become text (`2021:` -> "2021"), dates become ISO text.
+Nesting deeper than MAX_YAML_DEPTH and aliases that would expand to more than
+MAX_ALIAS_VALUES repeated values are refused while the text is read.
+
+A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
+`{xlsx: FILE, sheet: NAME}` instead of an inline list (FILE relative to the YAML file that
+names it). The first row names the columns; every further row is one enterprise or one
+project. An empty cell means "absent": the schema's default applies. Column layout:
+
+* enterprises: `id, name, sector, source, output_value, energy_quota_tce, toxic, cp_index`,
+  `emissions.<pollutant>` (t/yr), `energy.<carrier>` (carrier units/yr),
+  `permit.<pollutant>` (t/yr), `indicators.<indicator>` (CP evaluation index values).
+* projects: `id, owner, name, category, capex, opex_change, lifetime, lead_time,
+  exclusive_group, requires, divisible, capacity, source`, `reduces.<pollutant>` (t/yr),
+  `saves.<carrier>` (carrier units/yr), `serves.<facility project id>`; `requires` lists
+  project ids separated by ';', `divisible` is true/false (also 1/0, yes/no).
+
+This module only converts cells (text, numbers, lists, true/false); it does not validate.
+A cell that cannot be converted stays text, so the schema reports it with its row and
+column. Header problems (unknown, duplicate or missing columns) are reported here; a
+file whose first row lacks a required column is not taken for a table, and nothing of
+it is quoted. In Excel, merged cells and formulas without a value saved by Excel are
+errors naming the sheet and cell (both would otherwise read as empty cells).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from model.input.text_rules import printable
+
+TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
+_INTEGER = re.compile(r"[-+]?\d+")
+_TRUE = {"true", "1", "yes", "y"}
+_FALSE = {"false", "0", "no", "n"}
+
+
+class ScenarioError(Exception):
+    """Bad scenario input. `file`: the file to open; `path`: key path in the user's
+    notation ("" for a whole-file problem); `message`; `line`: 1-based line if known."""
+
+    def __init__(self, file: str | Path, path: str, message: str, line: int | None = None):
+        self.file = str(file)
+        self.path = path
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        """One printable line: control characters, line breaks and lone surrogates in
+        the parts are written as escapes (model/input/text_rules.py `printable`)."""
+        parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
+        return ": ".join(printable(part) for part in parts)
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean 'X'?" for the closest candidate (case-insensitive), or ""."""
+    lowered: dict[str, str] = {}
+    for candidate in candidates:
+        lowered.setdefault(str(candidate).lower(), str(candidate))
+    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[match[0]]}'?" if match else ""
+
+
+MAX_YAML_DEPTH = 100
+"""Deepest nesting of lists and mappings in one YAML text (a scenario needs about 8)."""
+
+MAX_ALIAS_VALUES = 100_000
+"""Most values that aliases (`*name`) may add when they are expanded, over the values
+written in the text. Every step after reading copies aliased values, so a few hundred
+bytes of nested aliases ("billion laughs") would otherwise expand to billions."""
+
+
+class YAMLLimitError(yaml.YAMLError):
+    """YAML nested deeper than MAX_YAML_DEPTH, aliases expanding to more than
+    MAX_ALIAS_VALUES values, or an alias inside the value it names."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 style scalars: `off`/`no` stay text (targets.permits: off), `1e6` is a
+    float (PyYAML's YAML 1.1 reads it as text). Duplicate keys are errors.
+
+    Hostile text fails while it is composed, before anything is built from it: nesting
+    deeper than MAX_YAML_DEPTH, and aliases that would repeat more than MAX_ALIAS_VALUES
+    values in all. Each node's size with every alias expanded is counted once, as the
+    node is composed (an alias reuses the count of the node it names), so the check
+    costs one step per value written, however far the aliases would expand."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._composed = 0
+        self._expanded: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        is_alias = self.check_event(yaml.AliasEvent)
+        mark = self.peek_event().start_mark
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise YAMLLimitError(f"nested deeper than {MAX_YAML_DEPTH} levels", mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        expanded = self._expanded.get(id(node))
+        if expanded is None:
+            if is_alias:
+                raise YAMLLimitError("an alias (*name) is used inside the value it names", mark)
+            self._composed += 1
+            children = (
+                [part for pair in node.value for part in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
+                if isinstance(node, yaml.SequenceNode)
+                else []
+            )
+            expanded = 1 + sum(self._expanded[id(child)] for child in children)
+            self._expanded[id(node)] = expanded
+        if expanded - self._composed > MAX_ALIAS_VALUES:
+            raise YAMLLimitError(
+                f"its aliases (*name) would expand to more than {MAX_ALIAS_VALUES:,} "
+                "repeated values",
+                mark,
+            )
+        return node
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+_BOOL, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float"
+_Loader.yaml_implicit_resolvers = {
+    first: [item for item in resolvers if item[0] not in (_BOOL, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def plain(value: Any) -> Any:
+    """Copy of parsed YAML with text keys (YAML reads `2021:` as int) and dates as text."""
+    if isinstance(value, dict):
+        return {
+            (k if isinstance(k, str) else json.dumps(plain(k)).strip('"')): plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def kind_of(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}
+    return names.get(type(value), "a number" if isinstance(value, (int, float)) else "empty")
+
+
+def read_yaml(path: Path, shown: str) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(shown, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(shown, "", "not UTF-8 text: save the file as UTF-8") from None
+    except OSError as error:
+        raise ScenarioError(shown, "", f"cannot read: {error.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except YAMLLimitError as error:
+        mark = error.mark
+        line = mark.line + 1 if mark else None
+        where = f" at line {line}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(shown, "", f"refused: {error.message}{where}", line) from None
+    except yaml.reader.ReaderError as error:
+        raise ScenarioError(shown, "", _reader_problem(error)) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        line = mark.line + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScenarioError(shown, "", f"YAML syntax error{where}: {problem}", line) from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(shown, "", f"YAML syntax error: {error}") from None
+    if not isinstance(data, dict):
+        what = "empty" if data is None else kind_of(data)
+        raise ScenarioError(
+            shown,
+            "",
+            f"the top level must be a mapping (name: ..., horizon: "
+            f"..., enterprises: ...), but the file is {what}",
+        )
+    return plain(data)
+
+
+def split_key_path(text: str) -> list[tuple[str, bool]] | None:
+    """`projects[E01-P1].reduces.COD` -> [('projects', False), ('E01-P1', True), ...]."""
+    parts: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == "[":
+            j = text.find("]", i)
+            if j <= i + 1:
+                return None
+            parts.append((text[i + 1 : j].strip(), True))
+            i = j + 1
+        else:
+            j = i
+            while j < n and text[j] not in ".[":
+                j += 1
+            if j == i:
+                return None
+            parts.append((text[i:j].strip(), False))
+            i = j
+        if i < n and text[i] == ".":
+            i += 1
+            if i == n:
+                return None
+    return parts or None
+
+
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    """A YAML reader error (a character YAML does not allow) in one line."""
+    character = error.character
+    code = f"U+{character:04X}" if isinstance(character, int) else repr(character)
+    return f"the character {code} at position {error.position} is not allowed in YAML"
+
+
+def yaml_value(text: str) -> Any:
+    """One value written on the command line (`--set key=VALUE`), read as YAML. A
+    ScenarioError's message says why it cannot be read."""
+    try:
+        return plain(yaml.load(text, Loader=_Loader))
+    except YAMLLimitError as error:
+        raise ScenarioError("", "", f"refused: {error.message}") from None
+    except yaml.reader.ReaderError as error:
+        raise ScenarioError("", "", _reader_problem(error)) from None
+    except yaml.MarkedYAMLError as error:
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScenarioError("", "", f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError:
+        raise ScenarioError("", "", "YAML syntax error") from None
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text; None for an empty cell. Whole floats (Excel ids) lose '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: Any) -> Any:
+    """A cell as int/float; text that is not a number is returned unchanged (reported later)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    return text
+
+
+def _id_list(value: Any) -> list[str] | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Columns of one table kind: fixed columns with their converters, and prefixed
+    columns `prefix.<name>` whose values go to the key path `prefixes[prefix] + (name,)`."""
+
+    fixed: dict[str, Callable[[Any], Any]]
+    prefixes: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+
+
+LAYOUTS: dict[str, Layout] = {
+    "enterprises": Layout(
+        fixed={
+            "id": _text,
+            "name": _text,
+            "sector": _text,
+            "source": _text,
+            "output_value": _number,
+            "energy_quota_tce": _number,
+            "toxic": _boolean,
+            "cp_index": _text,
+        },
+        prefixes={
+            "emissions": ("baseline", "emissions"),
+            "energy": ("baseline", "energy"),
+            "permit": ("permit",),
+            "indicators": ("indicators",),
+        },
+        required=("id",),
+    ),
+    "projects": Layout(
+        fixed={
+            "id": _text,
+            "owner": _text,
+            "name": _text,
+            "category": _text,
+            "capex": _number,
+            "opex_change": _number,
+            "lifetime": _number,
+            "lead_time": _number,
+            "exclusive_group": _text,
+            "requires": _id_list,
+            "divisible": _boolean,
+            "capacity": _number,
+            "source": _text,
+        },
+        prefixes={
+            "reduces": ("reduces",),
+            "saves": ("saves",),
+            "serves": ("serves",),
+            "indicators": ("indicators",),
+        },
+        required=("id", "owner", "capex"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table named in a scenario file, not yet read. `shown` is the path as the user
+    would type it (relative to the working directory when the scenario path was)."""
+
+    kind: str
+    fmt: str
+    path: Path
+    shown: str
+    declared_in: str
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.shown} (sheet {self.sheet})" if self.sheet else self.shown
+
+
+def parse_table_spec(kind: str, spec: dict, folder: Path, declared_in: str) -> TableRef:
+    """Check `{csv: FILE}` / `{xlsx: FILE, sheet: NAME}`; FILE is relative to `folder`."""
+    table = "a table {csv: FILE} / {xlsx: FILE, sheet: NAME}"
+    formats = [key for key in ("csv", "xlsx") if key in spec]
+    for key in spec:
+        hint = suggest(key, ("csv", "xlsx", "sheet"))
+        if key not in ("csv", "xlsx", "sheet") and (hint or formats):
+            raise ScenarioError(
+                declared_in, f"{kind}.{key}", f"unknown key '{key}'{hint} ({table})"
+            )
+    if not formats:
+        raise ScenarioError(declared_in, kind, f"must be a list, or {table}")
+    if len(formats) != 1:
+        raise ScenarioError(declared_in, kind, "give either 'csv: FILE' or 'xlsx: FILE', not both")
+    fmt = formats[0]
+    name = spec[fmt]
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(declared_in, f"{kind}.{fmt}", "must be a file name")
+    sheet = spec.get("sheet")
+    if sheet is not None and fmt == "csv":
+        raise ScenarioError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
+    shown = os.path.normpath(os.path.join(os.path.dirname(declared_in), name))
+    return TableRef(kind, fmt, folder / name, shown, declared_in, _text(sheet))
+
+
+def column_for(kind: str, rest: tuple) -> str:
+    """The table column that holds the value at key path `rest` inside one row."""
+    for prefix, target in LAYOUTS[kind].prefixes.items():
+        if tuple(rest[: len(target)]) == target and len(rest) > len(target):
+            return f"{prefix}.{rest[len(target)]}"
+    return str(rest[0]) if rest else ""
+
+
+def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
+    """Rows of the table as dicts in the schema's nesting, and each row's data-row number
+    (1 = the row below the header). Rows whose cells are all empty are skipped."""
+    if not ref.path.is_file():
+        raise ScenarioError(
+            ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}"
+        )
+    grid = _read_csv(ref) if ref.fmt == "csv" else _read_xlsx(ref)
+    if not grid or all(_text(cell) is None for cell in grid[0]):
+        raise ScenarioError(ref.label, ref.kind, "the first row must name the columns")
+    header, body = grid[0], grid[1:]
+    columns = _columns(ref, header, body)
+    rows: list[dict] = []
+    numbers: list[int] = []
+    for number, cells in enumerate(body, start=1):
+        if all(_text(cell) is None for cell in cells):
+            continue
+        if any(_text(cell) is not None for cell in cells[len(header) :]):
+            raise ScenarioError(
+                ref.label, f"{ref.kind}[{number}]", "more cells than header columns"
+            )
+        row: dict = {}
+        for index, target, convert in columns:
+            value = convert(cells[index]) if index < len(cells) else None
+            if value is None:
+                continue
+            node = row
+            for key in target[:-1]:
+                node = node.setdefault(key, {})
+            node[target[-1]] = value
+        rows.append(row)
+        numbers.append(number)
+    return rows, numbers
+
+
+def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, tuple, Callable]]:
+    """(cell index, key path in the row, converter) for every named column.
+
+    A first row without every required column is not taken for a table of this kind, and
+    nothing of the file is quoted (it may be any file, `/etc/passwd` say); in a table of
+    the right kind, unknown column names are quoted with a did-you-mean."""
+    layout = LAYOUTS[ref.kind]
+    names = {_text(cell) for cell in header}
+    missing = [name for name in layout.required if name not in names]
+    if missing:
+        *first, last = [f"'{name}'" for name in missing]
+        listed = f"{', '.join(first)} and {last}" if first else last
+        raise ScenarioError(
+            ref.label,
+            ref.kind,
+            f"not a table of {ref.kind}: its first row has no {listed} column"
+            + ("s" if first else ""),
+        )
+    columns: list[tuple[int, tuple, Callable]] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(header):
+        name = _text(cell)
+        if name is None:
+            if any(index < len(cells) and _text(cells[index]) is not None for cells in body):
+                raise ScenarioError(
+                    ref.label, ref.kind, f"column {index + 1} has values but no name"
+                )
+            continue
+        if name in seen:
+            raise ScenarioError(ref.label, ref.kind, f"column '{name}' appears twice")
+        seen.add(name)
+        prefix, _, rest = name.partition(".")
+        if name in layout.fixed:
+            columns.append((index, (name,), layout.fixed[name]))
+        elif prefix in layout.prefixes and rest.strip():
+            columns.append((index, (*layout.prefixes[prefix], rest.strip()), _number))
+        else:
+            known = list(layout.fixed) + [f"{p}.{rest or 'NAME'}" for p in layout.prefixes]
+            allowed = ", ".join(list(layout.fixed) + [f"{p}.NAME" for p in layout.prefixes])
+            hint = suggest(name, known) or f" (columns: {allowed})"
+            raise ScenarioError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
+    return columns
+
+
+def _read_csv(ref: TableRef) -> list[list]:
+    """CSV cells as text. UTF-8 (with or without BOM) first, then GB18030 (Excel 'ANSI'
+    exports on Chinese Windows)."""
+    try:
+        data = ref.path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(ref.label, "", f"cannot read: {error.strerror}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ScenarioError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise ScenarioError(ref.label, "", f"CSV syntax error: {error}") from None
+
+
+def _open_workbook(ref: TableRef, **options: bool) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(ref.path, **options)
+    except Exception as error:  # openpyxl raises zip, XML and key errors on a bad file
+        message = f"cannot read as an Excel .xlsx workbook ({type(error).__name__})"
+        raise ScenarioError(ref.shown, "", message) from None
+
+
+def _sheet_title(ref: TableRef, sheetnames: list[str]) -> str:
+    """The sheet the table names (the first one if it names none)."""
+    if ref.sheet is None:
+        return sheetnames[0]
+    if ref.sheet in sheetnames:
+        return ref.sheet
+    raise ScenarioError(
+        ref.declared_in,
+        f"{ref.kind}.sheet",
+        f"no sheet '{ref.sheet}' in {ref.shown}{suggest(ref.sheet, sheetnames)} "
+        f"(sheets: {', '.join(sheetnames)})",
+    )
+
+
+def _read_xlsx(ref: TableRef) -> list[list]:
+    """Cell values of one sheet (the first if none is named), from A1. A formula gives the
+    value Excel saved with it. Merged cells, and formulas without a saved value (a
+    workbook written by a program and never saved by Excel), are errors naming the sheet
+    and cell: both would otherwise read as empty cells, i.e. silently "not given"."""
+    from openpyxl.utils import get_column_letter
+
+    book = _open_workbook(ref, data_only=True)  # not read-only: only then are merges known
+    try:
+        title = _sheet_title(ref, book.sheetnames)
+        sheet = book[title]
+        merged = sorted(sheet.merged_cells.ranges, key=lambda cells: (cells.min_row, cells.min_col))
+        if merged:
+            raise ScenarioError(
+                ref.shown,
+                f"sheet '{title}' cells {merged[0].coord}",
+                "merged cells are not allowed in tables; unmerge them",
+            )
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    book = _open_workbook(ref, read_only=True, data_only=False)
+    try:
+        sheet = book[title]
+        sheet.reset_dimensions()
+        for r, row in enumerate(sheet.iter_rows()):
+            for c, cell in enumerate(row):
+                saved = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+                if cell.data_type == "f" and saved is None:
+                    raise ScenarioError(
+                        ref.shown,
+                        f"sheet '{title}' cell {get_column_letter(c + 1)}{r + 1}",
+                        "a formula without a value saved by Excel: open and save the "
+                        "workbook in Excel, or type the value",
+                    )
+    finally:
+        book.close()
+    return grid
