@@ -1,4 +1,5 @@
-"""Numbers formatted for people: money, physical amounts and percentages.
+"""Numbers and text formatted for people: money, physical amounts, percentages, one-line
+messages and did-you-mean suggestions.
 
 One rule for each kind of number, so that every message says the same thing the same way
 (today the infeasibility messages of `model.optimise.infeasibility`; the summary and the
@@ -16,11 +17,18 @@ report are to follow):
 
 Zero is `0` (`0 CNY`, `0 t/yr`, `0.0%`); NaN is `n/a`; infinity is `no limit` (a limit
 that is not set). Rounding is to the nearest value (a tie of the binary value to even).
+
+Text: `printable(text)` writes control characters, line breaks and lone surrogates as
+escapes, so an error message stays one printable line; `suggest(word, candidates)` is the
+"; did you mean 'X'?" of every message about an unknown name.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import unicodedata
+from collections.abc import Iterable
 
 MILLION = 1.0e6
 
@@ -98,4 +106,26 @@ def percent(fraction: float) -> str:
     return f"{share:.1f}%"
 
 
-__all__ = ["amount", "money", "number", "percent"]
+_ESCAPED = frozenset({"Cc", "Cs", "Zl", "Zp"})
+"""Unicode categories written as escapes by `printable`: controls, surrogates, line and
+paragraph separators."""
+
+
+def printable(text: str) -> str:
+    """`text` with control characters, line breaks and lone surrogates written as Python
+    escapes (`\\x07`, `\\n`, `\\ud800`), so a message stays one printable line."""
+    return "".join(
+        repr(char)[1:-1] if unicodedata.category(char) in _ESCAPED else char for char in text
+    )
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean 'X'?" for the closest candidate (case-insensitive), or ""."""
+    lowered: dict[str, str] = {}
+    for candidate in candidates:
+        lowered.setdefault(str(candidate).lower(), str(candidate))
+    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[match[0]]}'?" if match else ""
+
+
+__all__ = ["amount", "money", "number", "percent", "printable", "suggest"]

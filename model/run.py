@@ -163,8 +163,9 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     # Imports here so that `--help` and argument errors answer at once.
     from pydantic import ValidationError
 
-    from model.input.loading import ScenarioError, command_line_error, load_scenario
-    from model.studies.args import StudyArgumentError, parse_budget_sweep, parse_frontier
+    from model.errors import InputError
+    from model.input.loading import command_line_error, load_scenario
+    from model.studies.args import parse_budget_sweep, parse_frontier
 
     try:
         loaded = load_scenario(args.scenario_file, args.scenario, args.overrides, args.solver)
@@ -183,19 +184,17 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             scheduler=args.scheduler,
         )
         _with_cli(loaded.scenario.analysis, why_not_max_projects=args.why_not)  # check only
-    except ScenarioError as error:
+    except InputError as error:  # a scenario file, a table or a study option
         return _fail(EXIT_BAD_INPUT, [str(error)])
-    except StudyArgumentError as error:
-        return _fail(EXIT_BAD_INPUT, [f"command line: {error}"])
     except ValidationError as error:
         return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
-    from model.results.run_folder import OutputError, RunFolder
+    from model.results.run_folder import RunFolder
 
     try:  # before any solving: an unusable --out or a run in progress is exit 2 at once
         state.folder = RunFolder.open(args.out, loaded.scenario.name)
-    except OutputError as error:
+    except InputError as error:  # model.errors.OutputError
         return _fail(EXIT_BAD_INPUT, [str(error)])
     run_folder = state.folder
 
@@ -230,12 +229,12 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
         )
 
+    from model.errors import StudyFailed
     from model.report.page import write_report
     from model.report.text import summary_text
     from model.results.dataset import write_dataset, write_selected_csv
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
-    from model.studies.validity import StudyFailed
 
     folder = run_folder.staging  # swapped in whole by run_folder.commit below
     write_started = time.perf_counter()
@@ -260,7 +259,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             store_root=Path(args.out),
         )
     except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
-        return _fail(failure.exit_code, [failure.message])
+        code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
+        return _fail(code, [failure.message])
 
     command = "python -m model.run " + shlex.join(argv)
     names = run_folder.commit(loaded.input_hash, command, argv)

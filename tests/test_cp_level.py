@@ -17,7 +17,6 @@ import pytest
 from model.appraise.cp_level import (
     BELOW_III,
     CP_TABLE_COLUMNS,
-    CPIndexError,
     check_indicators,
     cp_level_table,
     criterion_weights,
@@ -26,6 +25,7 @@ from model.appraise.cp_level import (
     read_index,
     score,
 )
+from model.errors import CPIndexError
 from model.input.schema import Enterprise, Project, Scenario
 
 RINSE = "rinse_water_l_per_m2"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from model.errors import DirectoryError
 from model.input.directory import (
     CROSS_SECTOR,
     DIRECTORY_PATH,
     PARK_SECTOR,
-    DirectoryError,
     TechnologyOption,
     load_directory,
 )

@@ -16,10 +16,12 @@ import pytest
 import xarray as xr
 import yaml
 
+from model.errors import InputError
+from model.formatting import printable
 from model.input.highs_options import highs_option_problem, highs_options
-from model.input.loading import ScenarioError, load_scenario
+from model.input.loading import load_scenario
 from model.input.table_files import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
-from model.input.text_rules import folder_name_problem, netcdf_text, printable, text_problem
+from model.input.text_rules import folder_name_problem, netcdf_text, text_problem
 from model.results.dataset import write_dataset
 
 BASE = {
@@ -37,7 +39,7 @@ def write(path: Path, data: dict | str) -> Path:
 
 
 def error_of(path: Path, **kwargs) -> str:
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(path, **kwargs)
     return str(caught.value)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import model.results.run_folder as runfolder
-from model.results.run_folder import MANIFEST, OutputError, RunFolder
+from model.errors import OutputError
+from model.results.run_folder import MANIFEST, RunFolder
 
 
 def _write_run(folder: RunFolder, files: dict[str, str]) -> list[str]:

@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 import yaml
 
-from model.input.loading import LoadedScenario, ScenarioError, load_scenario
+from model.errors import InputError
+from model.input.loading import LoadedScenario, load_scenario
 
 BASE: dict[str, Any] = {
     "name": "test-park",
@@ -79,7 +80,7 @@ def write(path: Path, data: Any) -> Path:
 
 
 def error_of(path: Path, *args: Any) -> str:
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(path, *args)
     return str(caught.value)
 
@@ -448,7 +449,7 @@ def test_file_level_errors(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     assert error_of(missing) == f"{missing}: file not found"
     broken = write(tmp_path / "broken.yaml", "name: x\nhorizon: {start: 2024\nbudget: 1\n")
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(broken)
     assert str(caught.value).startswith(f"{broken}: YAML syntax error at line 3, column")
     assert caught.value.line == 3 and caught.value.path == ""

@@ -42,6 +42,7 @@ from typing import Literal
 
 import pandas as pd
 
+from model.errors import CPIndexError, Loc
 from model.input.reference import REFERENCE_DIR
 from model.input.schema import Enterprise, Project, Scenario
 
@@ -70,19 +71,6 @@ _COLUMNS = (
 )
 
 Direction = Literal["<=", ">="]
-Loc = tuple  # a key path: str keys and int list indexes, as in model/input/loading.py
-
-
-class CPIndexError(ValueError):
-    """Bad index table or bad indicator data. `loc` is the key path of the bad value (a
-    tuple of keys and list indexes, e.g. ("enterprises", 2, "indicators", "zn_pct")),
-    `path` the same joined with dots, `message` the plain message."""
-
-    def __init__(self, loc: Loc, message: str) -> None:
-        self.loc = tuple(loc)
-        self.path = ".".join(str(part) for part in self.loc)
-        self.message = message
-        super().__init__(f"{self.path}: {message}" if self.path else message)
 
 
 @dataclass(frozen=True)

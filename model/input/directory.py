@@ -52,6 +52,7 @@ from pydantic import (
     model_validator,
 )
 
+from model.errors import DirectoryError
 from model.input.reference import REFERENCE_DIR
 from model.input.schema import KEY_INDUSTRIES
 
@@ -171,23 +172,6 @@ def builtin_carrier_ids() -> dict[str, str]:
 def known_pollutants() -> dict[str, str]:
     """Built-in pollutants plus the ones options may use if a scenario declares them."""
     return {**builtin_pollutant_media(), **DECLARED_POLLUTANTS}
-
-
-class DirectoryError(ValueError):
-    """Bad directory data: "FILE: key.path: message" on one line."""
-
-    def __init__(self, file: str, path: str, message: str):
-        self.file = file
-        self.path = path
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.path}: {self.message}"
-            if self.path
-            else (f"{self.file}: {self.message}")
-        )
 
 
 class Strict(BaseModel):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from model.input.table_files import suggest
+from model.formatting import suggest
 
 
 @dataclass(frozen=True)

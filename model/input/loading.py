@@ -17,7 +17,7 @@ Steps, each working on the result of the one before:
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
 
-Every problem is one `ScenarioError`, "FILE: key.path: message". FILE is where the bad
+Every problem is one `InputError`, "FILE: key.path: message". FILE is where the bad
 value was written (a base file, a table, or the scenario file for `--set`); key.path uses
 the list index from 0 (`projects[3] (id E01-P1).reduces.COD`), or for a table the data
 row counted from 1 and the column (`projects[4] (id E01-P1).reduces.COD`).
@@ -37,10 +37,11 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from model.appraise.cp_level import CPIndexError, check_indicators
+from model.appraise.cp_level import check_indicators
+from model.errors import CPIndexError, InputError, RegistryError
+from model.formatting import suggest
 from model.input.registry import (
     Registry,
-    RegistryError,
     build_registry,
     builtin_carriers,
     builtin_pollutants,
@@ -48,7 +49,6 @@ from model.input.registry import (
 from model.input.schema import PARK_ID, Scenario
 from model.input.table_files import (
     TABLE_KEYS,
-    ScenarioError,
     TableRef,
     column_for,
     kind_of,
@@ -56,12 +56,11 @@ from model.input.table_files import (
     read_table,
     read_yaml,
     split_key_path,
-    suggest,
     yaml_value,
 )
 from model.input.text_rules import MULTILINE_KEYS, text_problem
 
-__all__ = ["LoadedScenario", "ScenarioError", "command_line_error", "load_scenario"]
+__all__ = ["LoadedScenario", "command_line_error", "load_scenario"]
 
 Loc = tuple  # a key path: str keys and int list indexes
 
@@ -168,9 +167,9 @@ class _Context:
                 text += f".{part}" if text else str(part)
         return origin, text
 
-    def error(self, loc: Loc, message: str) -> ScenarioError:
+    def error(self, loc: Loc, message: str) -> InputError:
         origin, path = self.where(loc)
-        return ScenarioError(
+        return InputError(
             origin.file, path, f"{message} ({origin.note})" if origin.note else message
         )
 
@@ -189,12 +188,12 @@ def _load_file(path: Path, shown: str, ctx: _Context, chain: tuple[tuple[Path, s
     merged: dict = {}
     if base_name is not None:
         if not isinstance(base_name, str) or not base_name.strip():
-            raise ScenarioError(shown, "extends", "must be a file name, e.g. extends: base.yaml")
+            raise InputError(shown, "extends", "must be a file name, e.g. extends: base.yaml")
         base_path = path.parent / base_name
         base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), base_name))
         here = (*chain, (path.resolve(), shown))
         if len(here) >= MAX_EXTENDS:
-            raise ScenarioError(
+            raise InputError(
                 shown,
                 "extends",
                 f"more than {MAX_EXTENDS} files in one extends chain "
@@ -202,9 +201,9 @@ def _load_file(path: Path, shown: str, ctx: _Context, chain: tuple[tuple[Path, s
             )
         if base_path.resolve() in [real for real, _ in here]:
             cycle = " -> ".join([name for _, name in here] + [base_shown])
-            raise ScenarioError(shown, "extends", f"extends cycle: {cycle}")
+            raise InputError(shown, "extends", f"extends cycle: {cycle}")
         if not base_path.is_file():
-            raise ScenarioError(shown, "extends", f"file not found: {base_shown}")
+            raise InputError(shown, "extends", f"file not found: {base_shown}")
         merged = _load_file(base_path, base_shown, ctx, here)
     _merge_into(merged, data, (), _Origin(shown, path.parent), ctx)
     return merged
@@ -253,8 +252,8 @@ def _set_path(ctx: _Context, key_path: str, value: Any, origin: _Origin, where: 
     """Replace the value at `key_path` (mappings on the way are created when missing).
     `where` = (file, key path, message prefix) for errors in the override itself."""
 
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(where[0], _short(where[1]), where[2] + message)
+    def fail(message: str) -> InputError:
+        return InputError(where[0], _short(where[1]), where[2] + message)
 
     parts = split_key_path(key_path.strip())
     if parts is None:
@@ -269,7 +268,7 @@ def _set_path(ctx: _Context, key_path: str, value: Any, origin: _Origin, where: 
     if len(parts) == 1 and parts[0][0] in TABLE_KEYS and isinstance(value, dict):
         try:
             value = parse_table_spec(parts[0][0], value, origin.folder or Path("."), where[0])
-        except ScenarioError as error:
+        except InputError as error:
             raise fail(error.message) from None
     node: Any = ctx.merged
     loc: list = []
@@ -321,7 +320,7 @@ def _apply_named(ctx: _Context, name: str | None) -> None:
     sets = sets or {}
     if name not in sets:
         available = ", ".join(sorted(sets)) or "none defined"
-        raise ScenarioError(
+        raise InputError(
             ctx.main.file,
             "scenarios",
             f"no scenario named '{name}'{suggest(name, sets)} (available: {available})",
@@ -340,13 +339,13 @@ def _apply_named(ctx: _Context, name: str | None) -> None:
 def _apply_set(ctx: _Context, text: str) -> None:
     key_path, equals, value_text = text.partition("=")
     if not equals or not key_path.strip():
-        raise ScenarioError(
+        raise InputError(
             ctx.main.file, "--set", f"'{_short(text)}' is not of the form key.path=value"
         )
     try:
         value = yaml_value(value_text)
-    except ScenarioError as error:
-        raise ScenarioError(
+    except InputError as error:
+        raise InputError(
             ctx.main.file,
             _short(key_path.strip()),
             f"--set: cannot read the value '{_short(value_text, 40)}': {error.message}",
@@ -467,13 +466,13 @@ def _pydantic_message(error: dict) -> tuple[Loc, str]:
     return loc, message
 
 
-def command_line_error(error: ValidationError, flags: dict[str, str]) -> ScenarioError:
+def command_line_error(error: ValidationError, flags: dict[str, str]) -> InputError:
     """The first problem of a section validated with command-line values on top, as
     "command line: --flag: message"; `flags` maps field names to the options that set
     them (e.g. {"mip_gap": "--mip-gap"})."""
     loc, message = _pydantic_message(error.errors(include_url=False)[0])
     field = str(loc[0]) if loc else ""
-    return ScenarioError("command line", flags.get(field, field), message)
+    return InputError("command line", flags.get(field, field), message)
 
 
 def _registry(scenario: Scenario, ctx: _Context) -> Registry:
@@ -656,7 +655,7 @@ def load_scenario(
     `solver_name`: the solver the run will use when not the scenario's (`--solver`), so
     that `solver.options` are checked against the right solver.
 
-    Raises ScenarioError (and nothing else) for any bad input."""
+    Raises InputError (and nothing else) for any bad input."""
     file = Path(path)
     shown = os.path.normpath(str(path))
     ctx = _Context(shown, file.parent)

@@ -15,17 +15,9 @@ from functools import lru_cache
 
 from pydantic import ValidationError
 
+from model.errors import RegistryError
 from model.input.reference import REFERENCE_DIR
 from model.input.schema import CarrierDef, PollutantDef, Scenario
-
-
-class RegistryError(ValueError):
-    """A scenario's pollutant/carrier declaration is incomplete; `path` is the key path."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 @dataclass(frozen=True)

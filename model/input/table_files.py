@@ -1,7 +1,7 @@
 """Reading scenario input files into plain Python data: YAML files, `--set` values and
 key paths, and the enterprise and project tables in CSV or Excel (.xlsx) files.
-Validation is model/input/loading.py's job; `ScenarioError` (re-exported there) is defined here
-because reading a file is the first place it can be raised.
+Validation is model/input/loading.py's job; every problem is an `InputError`
+(model/errors.py) naming the file and key path.
 
 YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
 text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
@@ -34,51 +34,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from model.input.text_rules import printable
+from model.errors import InputError
+from model.formatting import suggest
 
 TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
 _INTEGER = re.compile(r"[-+]?\d+")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
-
-
-class ScenarioError(Exception):
-    """Bad scenario input. `file`: the file to open; `path`: key path in the user's
-    notation ("" for a whole-file problem); `message`; `line`: 1-based line if known."""
-
-    def __init__(self, file: str | Path, path: str, message: str, line: int | None = None):
-        self.file = str(file)
-        self.path = path
-        self.message = message
-        self.line = line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        """One printable line: control characters, line breaks and lone surrogates in
-        the parts are written as escapes (model/input/text_rules.py `printable`)."""
-        parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
-        return ": ".join(printable(part) for part in parts)
-
-
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    """Return "; did you mean 'X'?" for the closest candidate (case-insensitive), or ""."""
-    lowered: dict[str, str] = {}
-    for candidate in candidates:
-        lowered.setdefault(str(candidate).lower(), str(candidate))
-    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[match[0]]}'?" if match else ""
 
 
 MAX_YAML_DEPTH = 100
@@ -201,31 +174,31 @@ def read_yaml(path: Path, shown: str) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(shown, "", "file not found") from None
+        raise InputError(shown, "", "file not found") from None
     except UnicodeDecodeError:
-        raise ScenarioError(shown, "", "not UTF-8 text: save the file as UTF-8") from None
+        raise InputError(shown, "", "not UTF-8 text: save the file as UTF-8") from None
     except OSError as error:
-        raise ScenarioError(shown, "", f"cannot read: {error.strerror}") from None
+        raise InputError(shown, "", f"cannot read: {error.strerror}") from None
     try:
         data = yaml.load(text, Loader=_Loader)
     except YAMLLimitError as error:
         mark = error.mark
         line = mark.line + 1 if mark else None
         where = f" at line {line}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(shown, "", f"refused: {error.message}{where}", line) from None
+        raise InputError(shown, "", f"refused: {error.message}{where}", line) from None
     except yaml.reader.ReaderError as error:
-        raise ScenarioError(shown, "", _reader_problem(error)) from None
+        raise InputError(shown, "", _reader_problem(error)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         line = mark.line + 1 if mark else None
         problem = error.problem or error.context or "invalid YAML"
-        raise ScenarioError(shown, "", f"YAML syntax error{where}: {problem}", line) from None
+        raise InputError(shown, "", f"YAML syntax error{where}: {problem}", line) from None
     except yaml.YAMLError as error:
-        raise ScenarioError(shown, "", f"YAML syntax error: {error}") from None
+        raise InputError(shown, "", f"YAML syntax error: {error}") from None
     if not isinstance(data, dict):
         what = "empty" if data is None else kind_of(data)
-        raise ScenarioError(
+        raise InputError(
             shown,
             "",
             f"the top level must be a mapping (name: ..., horizon: "
@@ -269,18 +242,18 @@ def _reader_problem(error: yaml.reader.ReaderError) -> str:
 
 def yaml_value(text: str) -> Any:
     """One value written on the command line (`--set key=VALUE`), read as YAML. A
-    ScenarioError's message says why it cannot be read."""
+    InputError's message says why it cannot be read."""
     try:
         return plain(yaml.load(text, Loader=_Loader))
     except YAMLLimitError as error:
-        raise ScenarioError("", "", f"refused: {error.message}") from None
+        raise InputError("", "", f"refused: {error.message}") from None
     except yaml.reader.ReaderError as error:
-        raise ScenarioError("", "", _reader_problem(error)) from None
+        raise InputError("", "", _reader_problem(error)) from None
     except yaml.MarkedYAMLError as error:
         problem = error.problem or error.context or "invalid YAML"
-        raise ScenarioError("", "", f"YAML syntax error: {problem}") from None
+        raise InputError("", "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError:
-        raise ScenarioError("", "", "YAML syntax error") from None
+        raise InputError("", "", "YAML syntax error") from None
 
 
 def _text(value: Any) -> str | None:
@@ -409,20 +382,18 @@ def parse_table_spec(kind: str, spec: dict, folder: Path, declared_in: str) -> T
     for key in spec:
         hint = suggest(key, ("csv", "xlsx", "sheet"))
         if key not in ("csv", "xlsx", "sheet") and (hint or formats):
-            raise ScenarioError(
-                declared_in, f"{kind}.{key}", f"unknown key '{key}'{hint} ({table})"
-            )
+            raise InputError(declared_in, f"{kind}.{key}", f"unknown key '{key}'{hint} ({table})")
     if not formats:
-        raise ScenarioError(declared_in, kind, f"must be a list, or {table}")
+        raise InputError(declared_in, kind, f"must be a list, or {table}")
     if len(formats) != 1:
-        raise ScenarioError(declared_in, kind, "give either 'csv: FILE' or 'xlsx: FILE', not both")
+        raise InputError(declared_in, kind, "give either 'csv: FILE' or 'xlsx: FILE', not both")
     fmt = formats[0]
     name = spec[fmt]
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(declared_in, f"{kind}.{fmt}", "must be a file name")
+        raise InputError(declared_in, f"{kind}.{fmt}", "must be a file name")
     sheet = spec.get("sheet")
     if sheet is not None and fmt == "csv":
-        raise ScenarioError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
+        raise InputError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
     shown = os.path.normpath(os.path.join(os.path.dirname(declared_in), name))
     return TableRef(kind, fmt, folder / name, shown, declared_in, _text(sheet))
 
@@ -439,12 +410,10 @@ def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
     """Rows of the table as dicts in the schema's nesting, and each row's data-row number
     (1 = the row below the header). Rows whose cells are all empty are skipped."""
     if not ref.path.is_file():
-        raise ScenarioError(
-            ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}"
-        )
+        raise InputError(ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}")
     grid = _read_csv(ref) if ref.fmt == "csv" else _read_xlsx(ref)
     if not grid or all(_text(cell) is None for cell in grid[0]):
-        raise ScenarioError(ref.label, ref.kind, "the first row must name the columns")
+        raise InputError(ref.label, ref.kind, "the first row must name the columns")
     header, body = grid[0], grid[1:]
     columns = _columns(ref, header, body)
     rows: list[dict] = []
@@ -453,9 +422,7 @@ def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
         if all(_text(cell) is None for cell in cells):
             continue
         if any(_text(cell) is not None for cell in cells[len(header) :]):
-            raise ScenarioError(
-                ref.label, f"{ref.kind}[{number}]", "more cells than header columns"
-            )
+            raise InputError(ref.label, f"{ref.kind}[{number}]", "more cells than header columns")
         row: dict = {}
         for index, target, convert in columns:
             value = convert(cells[index]) if index < len(cells) else None
@@ -482,7 +449,7 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
     if missing:
         *first, last = [f"'{name}'" for name in missing]
         listed = f"{', '.join(first)} and {last}" if first else last
-        raise ScenarioError(
+        raise InputError(
             ref.label,
             ref.kind,
             f"not a table of {ref.kind}: its first row has no {listed} column"
@@ -494,12 +461,10 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
         name = _text(cell)
         if name is None:
             if any(index < len(cells) and _text(cells[index]) is not None for cells in body):
-                raise ScenarioError(
-                    ref.label, ref.kind, f"column {index + 1} has values but no name"
-                )
+                raise InputError(ref.label, ref.kind, f"column {index + 1} has values but no name")
             continue
         if name in seen:
-            raise ScenarioError(ref.label, ref.kind, f"column '{name}' appears twice")
+            raise InputError(ref.label, ref.kind, f"column '{name}' appears twice")
         seen.add(name)
         prefix, _, rest = name.partition(".")
         if name in layout.fixed:
@@ -510,7 +475,7 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
             known = list(layout.fixed) + [f"{p}.{rest or 'NAME'}" for p in layout.prefixes]
             allowed = ", ".join(list(layout.fixed) + [f"{p}.NAME" for p in layout.prefixes])
             hint = suggest(name, known) or f" (columns: {allowed})"
-            raise ScenarioError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
+            raise InputError(ref.label, ref.kind, f"unknown column '{name}'{hint}")
     return columns
 
 
@@ -520,7 +485,7 @@ def _read_csv(ref: TableRef) -> list[list]:
     try:
         data = ref.path.read_bytes()
     except OSError as error:
-        raise ScenarioError(ref.label, "", f"cannot read: {error.strerror}") from None
+        raise InputError(ref.label, "", f"cannot read: {error.strerror}") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -528,11 +493,11 @@ def _read_csv(ref: TableRef) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ScenarioError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
+        raise InputError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
     try:
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
-        raise ScenarioError(ref.label, "", f"CSV syntax error: {error}") from None
+        raise InputError(ref.label, "", f"CSV syntax error: {error}") from None
 
 
 def _open_workbook(ref: TableRef, **options: bool) -> Any:
@@ -542,7 +507,7 @@ def _open_workbook(ref: TableRef, **options: bool) -> Any:
         return openpyxl.load_workbook(ref.path, **options)
     except Exception as error:  # openpyxl raises zip, XML and key errors on a bad file
         message = f"cannot read as an Excel .xlsx workbook ({type(error).__name__})"
-        raise ScenarioError(ref.shown, "", message) from None
+        raise InputError(ref.shown, "", message) from None
 
 
 def _sheet_title(ref: TableRef, sheetnames: list[str]) -> str:
@@ -551,7 +516,7 @@ def _sheet_title(ref: TableRef, sheetnames: list[str]) -> str:
         return sheetnames[0]
     if ref.sheet in sheetnames:
         return ref.sheet
-    raise ScenarioError(
+    raise InputError(
         ref.declared_in,
         f"{ref.kind}.sheet",
         f"no sheet '{ref.sheet}' in {ref.shown}{suggest(ref.sheet, sheetnames)} "
@@ -572,7 +537,7 @@ def _read_xlsx(ref: TableRef) -> list[list]:
         sheet = book[title]
         merged = sorted(sheet.merged_cells.ranges, key=lambda cells: (cells.min_row, cells.min_col))
         if merged:
-            raise ScenarioError(
+            raise InputError(
                 ref.shown,
                 f"sheet '{title}' cells {merged[0].coord}",
                 "merged cells are not allowed in tables; unmerge them",
@@ -588,7 +553,7 @@ def _read_xlsx(ref: TableRef) -> list[list]:
             for c, cell in enumerate(row):
                 saved = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
                 if cell.data_type == "f" and saved is None:
-                    raise ScenarioError(
+                    raise InputError(
                         ref.shown,
                         f"sheet '{title}' cell {get_column_letter(c + 1)}{r + 1}",
                         "a formula without a value saved by Excel: open and save the "

@@ -28,7 +28,6 @@ MULTILINE_KEYS: frozenset[str] = frozenset({"description", "source"})
 
 _ALLOWED_IN_FREE_TEXT = frozenset("\t\n\r\u2028\u2029")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_ESCAPED = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 MAX_FOLDER_NAME = 100
 """Longest scenario name: far below every file system's limit (255 bytes for a name on
@@ -79,14 +78,6 @@ def folder_name_problem(name: str) -> str | None:
     if name.split(".")[0].upper() in _WINDOWS_DEVICES:
         return f"'{name}' is a device name on Windows, not a folder name: choose another name"
     return None
-
-
-def printable(text: str) -> str:
-    """`text` with control characters, line breaks and lone surrogates written as Python
-    escapes (`\\x07`, `\\n`, `\\ud800`), so a message stays one printable line."""
-    return "".join(
-        repr(char)[1:-1] if unicodedata.category(char) in _ESCAPED else char for char in text
-    )
 
 
 def netcdf_text(text: str) -> str:

@@ -52,16 +52,13 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from model.errors import OutputError
 from model.results.atomic import write_text_atomic
 
 MANIFEST = "manifest.json"
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-
-
-class OutputError(Exception):
-    """`--out` cannot take this run (exit 2). The message is one line for the user."""
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -186,7 +183,7 @@ class RunFolder:
         return folder
 
     def _fail(self, problem: str) -> OutputError:
-        return OutputError(f"command line: --out {self.shown}: {problem}")
+        return OutputError(self.shown, problem)
 
     def _prepare(self) -> None:
         root = self.root

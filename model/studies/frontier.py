@@ -28,6 +28,7 @@ import numpy as np
 
 from model.appraise.evaluate import avoided_totals
 from model.appraise.verify import solve_verified
+from model.errors import FrontierSolverFailure, InfeasibleStudy
 from model.optimise.formulation import ParkModel
 from solvers.base import SolveResult
 
@@ -45,18 +46,6 @@ class StudyPoint:
     budget: float | None = None
     budget_dual: float | None = None  # objective units per CNY (LP relaxation)
     extra: dict = field(default_factory=dict)
-
-
-class InfeasibleStudy(RuntimeError):
-    """The study's base model has no feasible portfolio."""
-
-
-class FrontierSolverFailure(RuntimeError):
-    """The solver stopped without a portfolio (and without proving infeasibility)."""
-
-    def __init__(self, status: str, termination: str) -> None:
-        super().__init__(f"solver failed during the frontier: {termination}")
-        self.status = status
 
 
 def _tolerance(value: float) -> float:

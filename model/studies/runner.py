@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.compile.park import ParkData
+from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
 from model.input.schema import FrontierStudy, SolverOptions, Study
 from model.optimise.formulation import build_model
@@ -32,15 +33,9 @@ from model.results.atomic import atomic_write
 from model.results.dataset import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
-from model.studies.frontier import (
-    FrontierSolverFailure,
-    InfeasibleStudy,
-    StudyPoint,
-    pareto_frontier,
-)
+from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.store import PointStore, store_key
-from model.studies.validity import StudyFailed, is_valid
-from solvers.base import EXIT_INFEASIBLE, EXIT_SOLVER_FAILURE
+from model.studies.validity import is_valid
 from solvers.factory import make_solver
 
 
@@ -114,13 +109,11 @@ def _check_some_valid(label: str, points: list[StudyPoint], notes: list[str], hi
         levels = sorted({float(p.budget) for p in points if p.budget is not None})
         count = f"any of the {len(levels)} budget levels" if len(levels) > 1 else "the budget"
         raise StudyFailed(
-            EXIT_INFEASIBLE,
             f"{label}: no portfolio meets the scenario's limits at {count} "
             f"({_budgets_text(levels).removeprefix('at ')}){hint}",
+            infeasible=True,
         )
-    raise StudyFailed(
-        EXIT_SOLVER_FAILURE, f"{label}: no point has a portfolio: " + "; ".join(notes)
-    )
+    raise StudyFailed(f"{label}: no point has a portfolio: " + "; ".join(notes), infeasible=False)
 
 
 def _hint(least: dict) -> str:
