@@ -37,7 +37,7 @@ from benchmarks.raw_highs import build_raw_highs, raw_from_park, solve_raw_highs
 from benchmarks.synthetic import write_scenario  # noqa: E402
 from model.compile.park import compile_park  # noqa: E402
 from model.input.loading import load_scenario  # noqa: E402
-from model.input.schema import SolverOptions  # noqa: E402
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model  # noqa: E402
 from model.studies.budget import run_budget_sweep, solve_levels  # noqa: E402
 from solvers.factory import make_solver  # noqa: E402

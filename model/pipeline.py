@@ -26,7 +26,7 @@ from model.appraise.evaluate import ParkState, evaluate, yearly_states
 from model.appraise.verify import Violation, solve_verified
 from model.compile.park import ParkData, compile_park
 from model.input.loading import LoadedScenario
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import ParkModel, build_model
 from model.optimise.infeasibility import explain_infeasibility, precheck
 from model.optimise.whynot import break_even, candidates, lp_estimates

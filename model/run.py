@@ -164,7 +164,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     from pydantic import ValidationError
 
     from model.errors import InputError
-    from model.input.loading import command_line_error, load_scenario
+    from model.input.loading import load_scenario
+    from model.input.messages import command_line_error
     from model.studies.args import parse_budget_sweep, parse_frontier
 
     try:

@@ -23,11 +23,11 @@ from model.appraise.audit import (
     permit_totals,
     priority_tiers,
     toxic_pollutants,
-    water_class_i,
 )
 from model.appraise.evaluate import evaluate
 from model.appraise.finance import right_prices
 from model.compile.park import compile_park
+from model.input.reference import water_class_i
 from model.input.registry import build_registry
 from model.input.schema import Scenario, Trading
 from model.report.figures.audit_figures import audit_figures

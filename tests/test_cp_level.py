@@ -17,15 +17,13 @@ import pytest
 from model.appraise.cp_level import (
     BELOW_III,
     CP_TABLE_COLUMNS,
-    check_indicators,
     cp_level_table,
     criterion_weights,
     levels_before_after,
-    load_index,
-    read_index,
     score,
 )
 from model.errors import CPIndexError
+from model.input.cp_index import check_indicators, load_index, read_index
 from model.input.schema import Enterprise, Project, Scenario
 
 RINSE = "rinse_water_l_per_m2"

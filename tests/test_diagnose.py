@@ -15,7 +15,8 @@ import pytest
 
 from model.compile.park import ParkData, compile_park
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.infeasibility import conflict_messages, explain_infeasibility, precheck
 from model.optimise.relaxation import (
     Conflict,

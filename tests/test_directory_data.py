@@ -16,13 +16,8 @@ import pytest
 import yaml
 
 from model.errors import DirectoryError
-from model.input.directory import (
-    CROSS_SECTOR,
-    DIRECTORY_PATH,
-    PARK_SECTOR,
-    TechnologyOption,
-    load_directory,
-)
+from model.input.directory import DIRECTORY_PATH, load_directory
+from model.input.technology_option import CROSS_SECTOR, PARK_SECTOR, TechnologyOption
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "model" / "reference"
@@ -165,6 +160,8 @@ def test_no_internal_design_notes_are_cited_in_the_new_files():
     files = [
         DIRECTORY_PATH,
         ROOT / "model" / "input" / "directory.py",
+        ROOT / "model" / "input" / "technology_option.py",
+        ROOT / "model" / "input" / "ranges.py",
         ROOT / "docs" / "directory.md",
         Path(__file__),
     ]

@@ -28,7 +28,6 @@ from model.appraise.finance import (
     benchmark_rate,
     break_even_subsidy,
     cost_class,
-    default_right_prices,
     implement_at_once,
     privately_profitable,
     project_effects,
@@ -37,6 +36,7 @@ from model.appraise.finance import (
     subsidy_amounts,
 )
 from model.compile.park import ParkData, compile_park
+from model.input.reference import default_right_prices
 from model.input.registry import build_registry
 from model.input.schema import CostClasses, Finance, Scenario, Screening
 

@@ -16,7 +16,8 @@ from bruteforce import enumerate_optimum, is_feasible, objective_after
 
 from model.compile.park import compile_park
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 

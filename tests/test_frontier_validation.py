@@ -52,7 +52,8 @@ from mokp import (
 )
 
 from model.compile.park import ParkData
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from model.studies.frontier import StudyPoint, pareto_frontier
 from solvers.factory import make_solver

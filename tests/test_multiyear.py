@@ -20,7 +20,8 @@ from test_formulation import random_park_dict
 
 from model.compile.park import compile_park
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 

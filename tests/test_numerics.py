@@ -35,7 +35,8 @@ from model.appraise.economics import attach_economics
 from model.compile.park import compile_park
 from model.input.loading import load_scenario
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from model.pipeline import run_scenario
 from solvers.factory import make_solver

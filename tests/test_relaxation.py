@@ -23,7 +23,7 @@ from test_formulation import compiled
 from test_multiyear import multi_year_park
 
 from model.compile.park import ParkData
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.relaxation import Limit, RelaxationModel, conflict
 
 EXACT = SolverOptions(mip_gap=0.0)

@@ -21,7 +21,7 @@ from bruteforce import all_selections, enumerate_optimum, is_feasible, pollution
 from test_formulation import compiled
 
 import model.studies.budget as budget_module
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model
 from model.studies.budget import (
     budget_duals,

@@ -23,7 +23,8 @@ import scipy.sparse as sp
 
 from model.compile.park import ParkData, compile_park
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from solvers.factory import make_solver
 

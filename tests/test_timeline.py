@@ -41,7 +41,8 @@ import yaml
 from model.appraise.evaluate import yearly_states
 from model.compile.park import compile_park
 from model.input.loading import load_scenario
-from model.input.schema import FrontierStudy, SolverOptions, value_in_year
+from model.input.run_options import FrontierStudy, SolverOptions
+from model.input.schema import value_in_year
 from model.pipeline import run_scenario
 from model.report.figures.timeline_figures import timeline_figures
 from model.report.timeline_section import (

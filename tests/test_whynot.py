@@ -7,7 +7,8 @@ import pytest
 
 from model.compile.park import compile_park
 from model.input.registry import build_registry
-from model.input.schema import Scenario, SolverOptions
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
 from model.optimise.formulation import build_model
 from model.optimise.whynot import break_even, candidates
 from solvers.factory import make_solver

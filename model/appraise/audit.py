@@ -19,10 +19,8 @@ docs/audit.md.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,7 +30,7 @@ import xarray as xr
 from model.appraise.evaluate import ParkState
 from model.appraise.finance import right_prices
 from model.compile.park import ParkData
-from model.input.registry import REFERENCE_DIR
+from model.input.reference import water_class_i
 from model.input.schema import PARK_ID, Enterprise, Scenario
 from model.results.dataset import make_variable
 
@@ -62,18 +60,6 @@ _CUT_TOL = 1e-12
 
 
 # --------------------------------------------------------------------------- reference
-
-
-@lru_cache(maxsize=1)
-def water_class_i() -> frozenset[str]:
-    """Ids of the class I water pollutants (第一类水污染物) of the built-in table
-    model/reference/pollutants.csv (column `water_class` = 'I'; DOMAIN.md 2.2: Hg, Cd,
-    total Cr, Cr(VI), As, Pb, Ni, benzo(a)pyrene, Be, Ag). Pollutants a scenario declares
-    itself have no class and are never class I."""
-    with open(REFERENCE_DIR / "pollutants.csv", newline="", encoding="utf-8") as handle:
-        return frozenset(
-            row["id"] for row in csv.DictReader(handle) if row["water_class"].strip() == "I"
-        )
 
 
 def toxic_pollutants() -> frozenset[str]:

@@ -19,17 +19,15 @@ material, the option classes, the screening rules, subsidies and additionality.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from model.appraise.feasibility import FeasibilityTable, annuity_factor, feasibility
 from model.compile.park import ParkData
-from model.input.reference import REFERENCE_DIR
+from model.input.reference import RightPrices, default_right_prices
 from model.input.schema import (
     CostClasses,
     Finance,
@@ -42,10 +40,6 @@ from model.input.schema import (
 
 COST_CLASSES: tuple[str, ...] = ("no_low", "medium", "high")
 CLASS_LABELS = {"no_low": "no/low-cost", "medium": "medium-cost", "high": "high-cost"}
-
-RightPrices = dict[str, tuple[float, float]]
-"""Emission-right prices by pollutant: (transfer CNY/t, lease CNY/t/yr); NaN = no price."""
-
 
 # --------------------------------------------------------------------------- annual saving
 
@@ -73,20 +67,6 @@ class SavingBreakdown:
             },
             index=pd.Index(index, name="project") if index is not None else None,
         )
-
-
-@lru_cache(maxsize=1)
-def default_right_prices() -> RightPrices:
-    """Built-in emission-right prices from model/reference/emission_rights.csv:
-    {pollutant: (transfer CNY/t, lease CNY/t/yr)} (Zhuzhou 2016, DOMAIN.md 6.1)."""
-    prices: RightPrices = {}
-    with open(REFERENCE_DIR / "emission_rights.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            prices[row["pollutant"]] = (
-                float(row["transfer_cny_per_t"]) if row["transfer_cny_per_t"] else np.nan,
-                float(row["lease_cny_per_t_yr"]) if row["lease_cny_per_t_yr"] else np.nan,
-            )
-    return dict(prices)
 
 
 def right_prices(

@@ -9,14 +9,12 @@ pollutant needs `medium`, a new carrier needs `unit` and `tce_per_unit`.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pydantic import ValidationError
 
 from model.errors import RegistryError
-from model.input.reference import REFERENCE_DIR
+from model.input.reference import builtin_carriers, builtin_pollutants
 from model.input.schema import CarrierDef, PollutantDef, Scenario
 
 
@@ -24,43 +22,6 @@ from model.input.schema import CarrierDef, PollutantDef, Scenario
 class Registry:
     pollutants: dict[str, PollutantDef]
     carriers: dict[str, CarrierDef]
-
-
-def _optional_float(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
-@lru_cache(maxsize=1)
-def builtin_pollutants() -> dict[str, PollutantDef]:
-    """The shipped pollutant table, keyed by pollutant id."""
-    with open(REFERENCE_DIR / "pollutants.csv", newline="", encoding="utf-8") as handle:
-        return {
-            row["id"]: PollutantDef(
-                medium=row["medium"],
-                pe_kg=_optional_float(row["pe_kg"]),
-                tax_rate=_optional_float(row["tax_rate"]),
-                name=f"{row['name_en']} ({row['name_zh']})",
-                source=row["source"],
-            )
-            for row in csv.DictReader(handle)
-        }
-
-
-@lru_cache(maxsize=1)
-def builtin_carriers() -> dict[str, CarrierDef]:
-    """The shipped carrier table, keyed by carrier id."""
-    with open(REFERENCE_DIR / "carriers.csv", newline="", encoding="utf-8") as handle:
-        return {
-            row["id"]: CarrierDef(
-                unit=row["unit"],
-                tce_per_unit=float(row["tce_per_unit"]),
-                tce_per_unit_equal_value=_optional_float(row["tce_per_unit_equal_value"]),
-                co2_t_per_unit=float(row["co2_t_per_unit"]),
-                price=_optional_float(row["price"]),
-                source=row["source"],
-            )
-            for row in csv.DictReader(handle)
-        }
 
 
 def _merge(kind: str, builtin: dict, overrides: dict, model_class: type) -> dict:

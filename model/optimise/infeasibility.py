@@ -24,7 +24,7 @@ import numpy as np
 
 from model.compile.park import ParkData
 from model.formatting import amount, percent
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.relaxation import Conflict, LeastRelaxation, Limit, conflict
 
 MAX_FORCING_NAMED = 5

@@ -54,7 +54,7 @@ from pyomo.repn import generate_standard_repn
 from model.appraise.evaluate import yearly_states
 from model.compile.park import ParkData
 from model.formatting import amount, money, percent
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import ParkModel, build_model
 
 UPPER_KINDS = ("budget", "budget_year", "public_budget", "permit", "park_cap", "energy_cap")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import ParkModel, build_model
 from solvers.factory import make_solver
 

@@ -36,7 +36,7 @@ import pandas as pd
 import xarray as xr
 
 from model.appraise.audit import DEFAULT_TIER_CUTS, audit_dataset, permit_totals
-from model.appraise.cp_level import LEVELS, cp_level_table
+from model.appraise.cp_level import cp_level_table
 from model.appraise.evaluate import ParkState
 from model.appraise.feasibility import feasibility
 from model.appraise.finance import (
@@ -50,6 +50,7 @@ from model.appraise.finance import (
     right_prices,
 )
 from model.compile.park import ParkData
+from model.input.cp_index import LEVELS
 from model.input.schema import PARK_ID, Scenario
 from model.report.text import summary_year
 from model.results.dataset import CHOSEN_THRESHOLD, make_variable

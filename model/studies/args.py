@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model.errors import StudyArgumentError
-from model.input.schema import BudgetSweepStudy, FrontierStudy
+from model.input.run_options import BudgetSweepStudy, FrontierStudy
 
 
 def parse_frontier(text: str) -> FrontierStudy:

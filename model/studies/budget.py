@@ -30,7 +30,7 @@ import numpy as np
 from model.appraise.evaluate import avoided_totals
 from model.appraise.verify import solve_verified
 from model.compile.park import ParkData
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.optimise.formulation import ParkModel, build_model
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint

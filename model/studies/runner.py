@@ -26,7 +26,7 @@ import pandas as pd
 from model.compile.park import ParkData
 from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
-from model.input.schema import FrontierStudy, SolverOptions, Study
+from model.input.run_options import FrontierStudy, SolverOptions, Study
 from model.optimise.formulation import build_model
 from model.report.figures.study_figures import write_study_report
 from model.results.atomic import atomic_write

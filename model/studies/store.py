@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.input.schema import SolverOptions
+from model.input.run_options import SolverOptions
 from model.results.atomic import atomic_path, write_text_atomic
 from model.studies.frontier import StudyPoint
 from model.version import code_digest, parkcp_version
