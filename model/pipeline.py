@@ -24,7 +24,8 @@ import xarray as xr
 from model.appraise.economics import attach_economics
 from model.appraise.evaluate import ParkState, evaluate, yearly_states
 from model.appraise.verify import Violation, solve_verified
-from model.compile.park import ParkData, compile_park
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.loading import LoadedScenario
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import ParkModel, build_model

@@ -572,7 +572,7 @@ def load_park(path: Path | str):
     until then (the section is being added) the YAML is read with `study` removed and
     validated with Scenario.model_validate + build_registry.
     """
-    from model.compile.park import compile_park
+    from model.compile.compile import compile_park
     from model.input.schema import Scenario
 
     if "study" in Scenario.model_fields:

@@ -62,14 +62,14 @@ import pytest
 import xarray as xr
 import yaml
 
+from model.appraise.economics import attach_economics
 from model.appraise.evaluate import evaluate
 from model.input.loading import load_scenario
 from model.input.schema import Scenario
 from model.pipeline import RunOutcome, run_scenario
 from model.report.page import render_report
-from model.results.appraisal_dataset import (
-    add_appraisal,
-    appraisal_dataset,
+from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
+from model.results.appraisal_tables import (
     economics_table,
     permit_surplus_totals,
     public_money_table,
@@ -406,11 +406,11 @@ def test_economics_table_lists_the_chosen_projects(ds):
 
 
 def test_irr_only_for_chosen_projects_above_the_limit(outcome):
-    park, result = outcome.park, outcome.result
+    scenario = Scenario.model_validate(SCENARIO)
+    park = attach_economics(outcome.park, scenario, irr_limit=3)  # 6 projects > 3
+    assert not park.economics.irr_for_all and np.isnan(park.economics.irr).all()
     before = evaluate(park, np.zeros(park.n_projects))
-    extra = appraisal_dataset(
-        park, Scenario.model_validate(SCENARIO), result, before, outcome.state, irr_limit=3
-    )
+    extra = appraisal_dataset(park, scenario, outcome.result, before, outcome.state)
     irr = extra["irr"].to_series()
     assert irr[["P4", "P6"]].isna().all()
     assert irr[["P1", "P2", "P3", "P5"]].notna().all()

@@ -18,7 +18,6 @@ import xarray as xr
 
 from model.appraise.audit import (
     audit_classes,
-    audit_dataset,
     permit_table,
     permit_totals,
     priority_tiers,
@@ -26,11 +25,12 @@ from model.appraise.audit import (
 )
 from model.appraise.evaluate import evaluate
 from model.appraise.finance import right_prices
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.reference import water_class_i
 from model.input.registry import build_registry
 from model.input.schema import Scenario, Trading
 from model.report.figures.audit_figures import audit_figures
+from model.results.audit_dataset import audit_dataset
 from model.results.dataset import build_dataset, write_dataset
 from solvers.base import SolveResult
 

@@ -22,7 +22,8 @@ from bruteforce import (
     violated_constraints,
 )
 
-from model.compile.park import ParkData, compile_park
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.registry import build_registry
 from model.input.schema import Scenario
 

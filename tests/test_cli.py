@@ -278,7 +278,7 @@ def test_demo_budget_too_small_names_the_least_extra_money(tmp_path) -> None:
     from milp_reference import least_net_capex
 
     from model.appraise.economics import attach_economics
-    from model.compile.park import compile_park
+    from model.compile.compile import compile_park
     from model.input.loading import load_scenario
 
     demo = ROOT / "scenarios" / "demo_park.yaml"

@@ -13,7 +13,8 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from model.compile.park import ParkData, compile_park
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario

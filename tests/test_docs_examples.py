@@ -19,7 +19,7 @@ from milp_reference import least_net_capex
 from test_cli import run_cli
 
 from model.appraise.economics import attach_economics
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

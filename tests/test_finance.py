@@ -20,22 +20,21 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from model.appraise.economics import appraise
 from model.appraise.feasibility import feasibility, irr_brentq
 from model.appraise.finance import (
-    additionality,
     annual_saving,
-    appraise,
     benchmark_rate,
-    break_even_subsidy,
     cost_class,
     implement_at_once,
     privately_profitable,
     project_effects,
     right_prices,
     screen,
-    subsidy_amounts,
 )
-from model.compile.park import ParkData, compile_park
+from model.appraise.public_money import additionality, break_even_subsidy, subsidy_amounts
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.reference import default_right_prices
 from model.input.registry import build_registry
 from model.input.schema import CostClasses, Finance, Scenario, Screening

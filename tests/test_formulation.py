@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from bruteforce import enumerate_optimum, is_feasible, objective_after
 
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario

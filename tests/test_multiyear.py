@@ -18,7 +18,7 @@ import pytest
 from bruteforce import is_feasible, objective_after
 from test_formulation import random_park_dict
 
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
@@ -62,21 +62,17 @@ def multi_year_park(seed: int, carry_over: bool = False, horizon: str = "total",
 
 def year_park(park, t: int):
     """The single-year park of planning year t (its limits; no budget: checked apart)."""
+    year = slice(t, t + 1)
     return replace(
         park,
         years=[park.years[t]],
-        permit=park.permit_by_year[t],
-        park_cap=park.park_cap_by_year[t],
-        reduction_target=park.reduction_by_year[t],
-        energy_cap_tce=float(park.energy_cap_by_year[t]),
-        energy_reduction=float(park.energy_reduction_by_year[t]),
         budget_total=float("inf"),
-        permit_by_year=None,
-        park_cap_by_year=None,
-        reduction_by_year=None,
-        energy_cap_by_year=None,
-        energy_reduction_by_year=None,
-        budget_per_year=None,
+        permit_by_year=park.permit_by_year[year],
+        park_cap_by_year=park.park_cap_by_year[year],
+        reduction_by_year=park.reduction_by_year[year],
+        energy_cap_by_year=park.energy_cap_by_year[year],
+        energy_reduction_by_year=park.energy_reduction_by_year[year],
+        budget_per_year=np.full(1, np.inf),
     )
 
 

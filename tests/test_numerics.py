@@ -32,7 +32,7 @@ import yaml
 from bruteforce import enumerate_optimum
 
 from model.appraise.economics import attach_economics
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.loading import load_scenario
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions

@@ -38,7 +38,8 @@ from orlib import (
     scenario_yaml,
 )
 
-from model.compile.park import ParkData, compile_park
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.registry import build_registry
 from model.input.schema import Scenario
 

@@ -36,7 +36,7 @@ import pytest
 import xarray as xr
 
 from model.appraise.evaluate import evaluate
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.registry import build_registry
 from model.input.schema import Scenario
 from model.report.figures.run_figures import figures

@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from model.compile.park import ParkData, compile_park
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario

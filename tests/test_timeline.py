@@ -39,7 +39,7 @@ import pytest
 import yaml
 
 from model.appraise.evaluate import yearly_states
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.loading import load_scenario
 from model.input.run_options import FrontierStudy, SolverOptions
 from model.input.schema import value_in_year

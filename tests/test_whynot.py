@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.compile.park import compile_park
+from model.compile.compile import compile_park
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario

@@ -2,7 +2,8 @@
 
 Three tables a park's audit team asks for after a run, computed from the compiled park
 (`ParkData`), the scenario (output values, energy quotas, toxic flags, right prices) and
-the park evaluated before and after the chosen projects (`ParkState`, `model.appraise.evaluate`):
+the park evaluated before and after the chosen projects (`ParkState`,
+`model.appraise.evaluate`):
 
 * `permit_table`: per (enterprise row, pollutant) with a permit, the surplus rights the
   projects free up, what they are worth on the emission-rights market (DOMAIN.md 6.1) and
@@ -12,9 +13,9 @@ the park evaluated before and after the chosen projects (`ParkState`, `model.app
 * `priority_tiers`: audit priority by pollution-equivalent intensity and energy intensity
   per 10^4 CNY of output value, in three tiers.
 
-`audit_dataset` puts the three on the results Dataset's `enterprise`/`pollutant` axes so
-they merge into it; `model.report.figures.audit_figures` draws them. The rules are documented in
-docs/audit.md.
+`model.results.audit_dataset` puts the three on the results Dataset's `enterprise` and
+`pollutant` axes; `model.report.figures.audit_figures` draws them. The rules are
+documented in docs/audit.md.
 """
 
 from __future__ import annotations
@@ -25,14 +26,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from model.appraise.evaluate import ParkState
-from model.appraise.finance import right_prices
 from model.compile.park import ParkData
 from model.input.reference import water_class_i
 from model.input.schema import PARK_ID, Enterprise, Scenario
-from model.results.dataset import make_variable
 
 AIR_TOXIC_POLLUTANTS: tuple[str, ...] = (
     "Hg_air",
@@ -79,7 +77,7 @@ def _price(value: Any) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-def _price_vectors(
+def permit_price_vectors(
     park: ParkData, prices: Mapping[str, Sequence[float | None]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(P,) transfer prices CNY/t and (P,) lease prices CNY/(t*yr); NaN = no price."""
@@ -109,7 +107,7 @@ def _fmt(value: float) -> str:
     return f"{value:,.6g}"
 
 
-def _surplus_arrays(
+def surplus_arrays(
     park: ParkData, after: ParkState
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(E, P) permit mask, surplus, excess and expansion headroom (NaN where no permit).
@@ -157,8 +155,8 @@ def permit_table(
     `model.appraise.finance.right_prices(scenario.trading)`; None or NaN = no price. The park's
     own row is included when it has a permit.
     """
-    has_permit, surplus, excess, headroom = _surplus_arrays(park, after)
-    transfer, lease = _price_vectors(park, prices)
+    has_permit, surplus, excess, headroom = surplus_arrays(park, after)
+    transfer, lease = permit_price_vectors(park, prices)
     rows, cols = np.nonzero(has_permit)
     return pd.DataFrame(
         {
@@ -370,132 +368,3 @@ def priority_tiers(
     return frame.sort_values(
         ["no_output_value", "tier", "score"], ascending=[True, True, False], kind="stable"
     )
-
-
-# --------------------------------------------------------------------------- dataset
-
-
-def audit_dataset(
-    park: ParkData,
-    scenario: Scenario,
-    before: ParkState,
-    after: ParkState,
-    prices: Mapping[str, Sequence[float | None]] | None = None,
-    cuts: tuple[float, float] = DEFAULT_TIER_CUTS,
-) -> xr.Dataset:
-    """The permit, audit and priority tables as one Dataset on the results Dataset's axes
-    (`enterprise` = every row of the park arrays including the park's own row, then
-    `pollutant`), so `xr.merge([results_ds, audit_ds])` adds them to a run.
-
-    (enterprise, pollutant), NaN where the row has no permit: `permit_surplus`,
-    `permit_excess_after` (t/yr), `rights_transfer_value` (CNY, one-off),
-    `rights_lease_value` (CNY/yr), `expansion_headroom` (fraction, may be +inf).
-    (enterprise): `mandatory_audit` (1/0), `audit_criteria` (the reasons text),
-    `pe_intensity`, `energy_intensity` (NaN without output value), `priority_score`,
-    `priority_tier` (1-3), `priority_basis`. The park's own row is not an enterprise:
-    mandatory_audit 0, audit_criteria "", priority_tier 0, intensities NaN.
-
-    `prices` defaults to `model.appraise.finance.right_prices(scenario.trading)`.
-    """
-    if prices is None:
-        prices = right_prices(scenario.trading)
-    _, surplus, excess, headroom = _surplus_arrays(park, after)
-    transfer, lease = _price_vectors(park, prices)
-    classes = audit_classes(park, scenario, before)
-    tiers = priority_tiers(park, scenario, before, cuts)
-
-    ids = list(park.enterprise_ids)
-    mandatory = np.zeros(len(ids), dtype=np.int64)
-    criteria = np.array([""] * len(ids), dtype=object)
-    pe_int = np.full(len(ids), np.nan)
-    en_int = np.full(len(ids), np.nan)
-    score = np.full(len(ids), np.nan)
-    tier = np.zeros(len(ids), dtype=np.int64)
-    basis = np.array([""] * len(ids), dtype=object)
-    for r, eid in enumerate(ids):
-        if eid in classes.index:
-            mandatory[r] = int(classes.at[eid, "mandatory"])
-            criteria[r] = classes.at[eid, "reasons"]
-        if eid in tiers.index:
-            pe_int[r] = tiers.at[eid, "pe_intensity_eq_per_1e4CNY"]
-            en_int[r] = tiers.at[eid, "energy_intensity_tce_per_1e4CNY"]
-            score[r] = tiers.at[eid, "score"]
-            tier[r] = tiers.at[eid, "tier"]
-            basis[r] = tiers.at[eid, "basis"]
-
-    ep, ent = ("enterprise", "pollutant"), ("enterprise",)
-    low, high = cuts
-    data_vars = {
-        "permit_surplus": make_variable(
-            ep, surplus, "t/yr", "permit minus emissions after, floored at 0 (NaN = no permit)"
-        ),
-        "permit_excess_after": make_variable(
-            ep, excess, "t/yr", "emissions after minus permit, floored at 0 (NaN = no permit)"
-        ),
-        "rights_transfer_value": make_variable(
-            ep,
-            surplus * transfer,
-            "CNY",
-            "one-off transfer value of the surplus emission rights (surplus * transfer price)",
-        ),
-        "rights_lease_value": make_variable(
-            ep,
-            surplus * lease,
-            "CNY/yr",
-            "annual lease value of the surplus emission rights (surplus * lease price)",
-        ),
-        "expansion_headroom": make_variable(
-            ep,
-            headroom,
-            "1",
-            "production increase the surplus allows at the new intensity (surplus / after; "
-            "emissions assumed proportional to output; inf = nothing emitted after)",
-        ),
-        "right_transfer_price": make_variable(
-            ("pollutant",), transfer, "CNY/t", "emission-right transfer price (NaN = none)"
-        ),
-        "right_lease_price": make_variable(
-            ("pollutant",), lease, "CNY/(t*yr)", "emission-right annual lease price (NaN = none)"
-        ),
-        "mandatory_audit": make_variable(
-            ent,
-            mandatory,
-            "1",
-            "1 = mandatory cleaner-production audit under the 2016 Measures (any criterion)",
-        ),
-        "audit_criteria": make_variable(
-            ent, criteria.astype(str), "", "mandatory-audit criteria met, with figures"
-        ),
-        "pe_intensity": make_variable(
-            ent,
-            pe_int,
-            "pollution equivalents per 10^4 CNY",
-            "baseline pollution equivalents / output value (NaN = no output value)",
-        ),
-        "energy_intensity": make_variable(
-            ent,
-            en_int,
-            "tce per 10^4 CNY",
-            "baseline energy use / output value (NaN = no output value)",
-        ),
-        "priority_score": make_variable(
-            ent, score, "1", "mean of the two percentile ranks (intensity or absolute load)"
-        ),
-        "priority_tier": make_variable(
-            ent,
-            tier,
-            "1",
-            f"audit priority tier: 1 = score percentile rank > {high:.4g}, 2 = > {low:.4g}, "
-            "3 = rest; 0 = not tiered (park row)",
-        ),
-        "priority_basis": make_variable(
-            ent, basis.astype(str), "", "'intensity', or 'absolute load' without output value"
-        ),
-    }
-    coords = {
-        "enterprise": ("enterprise", np.asarray(ids, dtype=str)),
-        "pollutant": ("pollutant", np.asarray(park.pollutant_ids, dtype=str)),
-    }
-    ds = xr.Dataset(data_vars, coords=coords)
-    ds.attrs = {"audit_tier_cuts": [float(low), float(high)]}
-    return ds

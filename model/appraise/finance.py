@@ -1,17 +1,19 @@
-"""Project economics of a park: annual saving, cost classes, screening, subsidies, additionality.
+"""Project economics of a park: annual saving, cost classes and screening.
 
 Pure functions on numpy arrays (no Pyomo). The feasibility figures themselves (D, T, E,
-F, payback N, NPV, NPVR, IRR of DOMAIN.md 1.4) come from `model.appraise.feasibility`; this module
-supplies their input and applies them to the park's projects:
+F, payback N, NPV, NPVR, IRR of DOMAIN.md 1.4) come from `model.appraise.feasibility`;
+this module supplies their input and applies them to the park's projects:
 
 * `annual_saving`: the annual net operating saving P of every project (energy cost
   saved, opex change, environmental protection tax avoided, surplus emission rights at
   the prices of `right_prices`);
 * `cost_class` and `screen`: the audit's option classes by investment and its acceptance
   rules (payback ceiling per class, NPV >= 0, IRR >= the benchmark rate);
-* `subsidy_amounts`, `break_even_subsidy` and `additionality`: public co-funding, the
-  least grant that makes a project pay, and whether the grants are additional;
-* `appraise`: all of it in one call, one row per project.
+* `privately_profitable`, `implement_at_once`: the options that pay without public money,
+  and the no/low-cost ones among them done at once.
+
+Subsidies and additionality are in model/appraise/public_money.py; all of it, computed
+once per park, in model/appraise/economics.py.
 
 docs/finance.md explains the formulas with the two worked examples of the training
 material, the option classes, the screening rules, subsidies and additionality.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.appraise.feasibility import FeasibilityTable, annuity_factor, feasibility
+from model.appraise.feasibility import FeasibilityTable
 from model.compile.park import ParkData
 from model.input.reference import RightPrices, default_right_prices
 from model.input.schema import (
@@ -34,7 +36,6 @@ from model.input.schema import (
     RightPrice,
     Scenario,
     Screening,
-    Subsidy,
     Trading,
 )
 
@@ -254,23 +255,6 @@ def screen(
     return passed, ["; ".join(r) for r in reasons]
 
 
-# --------------------------------------------------------------------------- subsidies
-
-
-def subsidy_amounts(
-    capex: np.ndarray | Sequence[float],
-    categories: Sequence[str | None],
-    rates: Mapping[str, float],
-    caps: Mapping[str, float],
-) -> np.ndarray:
-    """Public co-funding per project, CNY: min(rate[category] * capex, cap[category]);
-    0 for a category without a rate, no limit for a category without a cap."""
-    capex = np.asarray(capex, dtype=float)
-    rate = np.array([rates.get(c or "", 0.0) for c in categories], dtype=float)
-    cap = np.array([caps.get(c or "", np.inf) for c in categories], dtype=float)
-    return np.minimum(rate * capex, cap)
-
-
 def privately_profitable(table: FeasibilityTable) -> np.ndarray:
     """NPV >= 0 at the benchmark rate, the enterprise paying the whole investment (the
     table must be computed without subsidy)."""
@@ -283,103 +267,7 @@ def implement_at_once(table: FeasibilityTable, classes: CostClasses) -> np.ndarr
     return (cost_class(table.capex, classes) == "no_low") & privately_profitable(table)
 
 
-def break_even_subsidy(table: FeasibilityTable) -> np.ndarray:
-    """The least public money that brings a project's NPV to 0, CNY (0 when already >= 0;
-    inf when even a full grant of the investment leaves NPV < 0).
-
-    With a grant S the enterprise invests I' = I - S and depreciates I' (the grant is
-    netted off the asset). Then F = P (1 - tax) + tax * I'/Y and NPV(I') = P (1 - tax) A
-    - I' (1 - tax A / Y), A = the annuity factor at the table's rate. 1 - tax A / Y > 0, so
-    NPV falls with I' and is 0 at I'* = P (1 - tax) A / (1 - tax A / Y); the grant needed
-    is I - I'*, clipped at 0.
-    """
-    factor = annuity_factor(table.rate, table.life_years)
-    tax = table.income_tax_rate
-    own = table.annual_saving * (1 - tax) * factor / (1 - tax * factor / table.life_years)
-    need = np.maximum(table.capex - own, 0.0)
-    return np.where(own < 0, np.inf, need)
-
-
-def additionality(
-    project_ids: Sequence[str],
-    selected: np.ndarray,
-    table: FeasibilityTable,
-    subsidy: np.ndarray,
-    pollution_eq: np.ndarray,
-    tce: np.ndarray,
-) -> pd.DataFrame:
-    """Is public money additional for the selected projects, and what does it buy?
-
-    `table` is the feasibility table without subsidy; `subsidy` the grant per project
-    (`subsidy_amounts`); `pollution_eq` and `tce` the annual effects (`project_effects`).
-    For each selected project (selected > 0.5):
-
-    * privately_profitable: NPV >= 0 without subsidy (the project pays anyway: a grant to
-      it is a windfall, not additional);
-    * npv_with_subsidy: NPV when the enterprise invests I - S (depreciating I - S);
-    * verdict: 'profitable anyway', 'profitable with subsidy' (the grant makes the
-      difference), 'needs more public money' (still NPV < 0 with the grant) or 'needs
-      public money, none granted';
-    * subsidy_for_npv_zero: `break_even_subsidy`, the least grant for NPV >= 0;
-    * pe_per_public_yuan = pollution equivalents avoided per year / S and
-      tce_per_public_yuan = tce saved per year / S, for S > 0 only (NaN otherwise), with
-      ranks (1 = most per yuan) among the subsidised selected projects.
-
-    Rows are the selected projects, sorted by pe_per_public_yuan (largest first,
-    unsubsidised last, then in input order).
-    """
-    keep = np.asarray(selected, dtype=float) > 0.5
-    subsidy = np.asarray(subsidy, dtype=float)
-    with_grant = feasibility(
-        table.capex - subsidy,
-        table.annual_saving,
-        table.life_years,
-        table.income_tax_rate,
-        table.rate,
-        with_irr=False,  # only NPV is used here
-    )
-    profitable = privately_profitable(table)
-    verdict = np.where(
-        profitable,
-        "profitable anyway",
-        np.where(
-            subsidy <= 0,
-            "needs public money, none granted",
-            np.where(with_grant.npv >= 0, "profitable with subsidy", "needs more public money"),
-        ),
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pe_per_yuan = np.where(subsidy > 0, np.asarray(pollution_eq) / subsidy, np.nan)
-        tce_per_yuan = np.where(subsidy > 0, np.asarray(tce) / subsidy, np.nan)
-    frame = pd.DataFrame(
-        {
-            "capex": table.capex,
-            "subsidy": subsidy,
-            "own_capex": table.capex - subsidy,
-            "npv_without_subsidy": table.npv,
-            "npv_with_subsidy": with_grant.npv,
-            "privately_profitable": profitable,
-            "verdict": verdict,
-            "subsidy_for_npv_zero": break_even_subsidy(table),
-            "pollution_eq_avoided": pollution_eq,
-            "tce_saved": tce,
-            "pe_per_public_yuan": pe_per_yuan,
-            "tce_per_public_yuan": tce_per_yuan,
-        },
-        index=pd.Index(list(project_ids), name="project"),
-    )[keep]
-    frame["rank_pe_per_yuan"] = (
-        frame["pe_per_public_yuan"].rank(ascending=False, method="min").astype("Int64")
-    )
-    frame["rank_tce_per_yuan"] = (
-        frame["tce_per_public_yuan"].rank(ascending=False, method="min").astype("Int64")
-    )
-    return frame.sort_values(
-        "pe_per_public_yuan", ascending=False, na_position="last", kind="stable"
-    )
-
-
-# --------------------------------------------------------------------------- one call
+# --------------------------------------------------------------------------- benchmark
 
 
 def benchmark_rate(scenario: Scenario) -> float:
@@ -388,49 +276,17 @@ def benchmark_rate(scenario: Scenario) -> float:
     return scenario.discount_rate if rate is None else float(rate)
 
 
-def appraise(
-    park: ParkData,
-    finance: Finance,
-    rate: float,
-    prices: RightPrices | None = None,
-    subsidy: Subsidy | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Every project's saving parts, feasibility figures (without subsidy), cost class,
-    screening verdict and subsidy, one row per project; plus the saving notes.
-
-    `rate` is the benchmark rate (`benchmark_rate(scenario)`), used for NPV and the IRR
-    hurdle; `prices` the emission-right prices (`right_prices(scenario.trading)`).
-    """
-    saving = annual_saving(park, finance, prices)
-    table = feasibility(park.capex, saving.total, park.lifetime, finance.income_tax_rate, rate)
-    passed, reasons = screen(table, finance.classes, finance.screening, rate)
-    frame = saving.to_frame(park.project_ids).join(
-        table.to_frame(park.project_ids).drop(columns=["annual_saving"])
-    )
-    frame["cost_class"] = cost_class(park.capex, finance.classes)
-    frame["privately_profitable"] = privately_profitable(table)
-    frame["implement_at_once"] = implement_at_once(table, finance.classes)
-    frame["passes_screening"] = passed
-    frame["screening_reasons"] = reasons
-    grant = subsidy or Subsidy()
-    frame["subsidy"] = subsidy_amounts(park.capex, park.project_categories, grant.rates, grant.caps)
-    return frame, saving.notes
-
-
 __all__ = [
+    "CLASS_LABELS",
+    "COST_CLASSES",
     "SavingBreakdown",
-    "additionality",
     "annual_saving",
-    "appraise",
     "benchmark_rate",
-    "break_even_subsidy",
     "cost_class",
-    "default_right_prices",
     "implement_at_once",
     "privately_profitable",
     "project_effects",
     "right_prices",
     "screen",
-    "subsidy_amounts",
     "tax_per_tonne",
 ]

@@ -1,10 +1,17 @@
-"""Compile a validated scenario into plain arrays and index maps (`ParkData`).
+"""A park as plain arrays (`ParkData`), and the containers it holds.
 
-Everything downstream (formulation, results, studies, benchmarks) works on `ParkData`,
-never on the YAML or the pydantic objects. Rows of the enterprise axis are the
-scenario's enterprises in file order followed by the park's own row (`PARK_ID`), on
-which park-owned (shared) projects act. Pollutants and carriers are those the scenario
-mentions anywhere, in registry order.
+`ParkData` is what every stage after input works on (formulation, evaluation, results,
+studies, benchmarks): numpy arrays on the axes N projects, E enterprise rows (the
+scenario's enterprises in file order, then the park's own row `PARK_ID` on which shared
+facilities act), P pollutants, C carriers and Y planning years. Limits that may change by
+year are kept once, by year (`permit_by_year`, ...); the final year's values are
+read-only properties (`permit`, `park_cap`, `reduction_target`, `energy_cap_tce`,
+`energy_reduction`), since a single-year park is its final year.
+
+Built by `model.compile.compile.compile_park`; the appraise stage then adds the project
+economics once (`model.appraise.economics.attach_economics`): the funding the optimiser
+uses (subsidy, public budget, options done at once, options screened out, with the
+reasons) as fields, and the appraisal figures the results report as a `ProjectEconomics`.
 """
 
 from __future__ import annotations
@@ -14,8 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from model.input.registry import Registry
-from model.input.schema import PARK_ID, Scenario, value_in_year
+from model.input.reference import RightPrices
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,51 @@ class Facility:
     use: np.ndarray
 
 
+@dataclass(frozen=True)
+class ProjectEconomics:
+    """Every project's economics, computed once right after compiling
+    (model/appraise/economics.py) and read by the results. (N,) arrays, money in CNY.
+
+    Each project is valued alone, at full adoption and without subsidy unless said
+    otherwise (docs/finance.md): the annual net operating saving P and its parts; the
+    feasibility figures (cash flow F, payback, NPV, NPVR, IRR at the benchmark rate);
+    the cost class; whether it pays without public money; the NPV with its subsidy and
+    the least grant for NPV 0; whether a grant to it would be additional, and what a
+    public yuan buys (pollution equivalents or tce per year per CNY of subsidy).
+    """
+
+    benchmark_rate: float
+    income_tax_rate: float
+    right_prices: RightPrices
+    """Emission-right prices by pollutant: (transfer CNY/t, lease CNY/t/yr)."""
+    energy_cost_saved: np.ndarray  # CNY/yr
+    env_tax_saved: np.ndarray  # CNY/yr
+    rights_value: np.ndarray  # CNY/yr
+    annual_saving: np.ndarray  # P, CNY/yr
+    saving_notes: tuple[str, ...]
+    """What the saving leaves out (carriers without a price, untaxed pollutants)."""
+    cash_flow: np.ndarray  # F, CNY/yr
+    payback: np.ndarray  # yr, inf when F <= 0
+    npv: np.ndarray  # CNY
+    npvr: np.ndarray  # NPV / capex, NaN without capex
+    irr: np.ndarray  # fraction, NaN where none or not computed
+    irr_for_all: bool
+    """True when `irr` was computed for every project; else it is NaN everywhere and the
+    results compute it for the chosen projects only (parks above `irr_limit` projects)."""
+    irr_limit: int
+    cost_class: np.ndarray  # 'no_low', 'medium' or 'high'
+    privately_profitable: np.ndarray  # bool: NPV >= 0 without subsidy
+    npv_with_subsidy: np.ndarray  # CNY: the enterprise invests capex - subsidy
+    subsidy_for_npv_zero: np.ndarray  # CNY: 0 when profitable, inf when never
+    additionality_verdict: np.ndarray  # text, for the project if it were chosen
+    pe_per_public_yuan: np.ndarray  # pollution equivalents/yr per CNY, NaN unsubsidised
+    tce_per_public_yuan: np.ndarray  # tce/yr per CNY, NaN unsubsidised
+
+
 @dataclass
 class ParkData:
     """A park as arrays. Shapes: N projects, E enterprises (+ park row), P pollutants,
-    C carriers. Missing permits/caps/targets are NaN."""
+    C carriers, Y planning years. Missing permits/caps/targets are NaN."""
 
     name: str
     years: list[int]
@@ -55,7 +102,6 @@ class ParkData:
     saves: sp.csr_array  # (N, C) carrier units/yr saved by the owner
     baseline_emissions: np.ndarray  # (E, P) t/yr
     baseline_energy: np.ndarray  # (E, C) carrier units/yr
-    permit: np.ndarray  # (E, P) t/yr, NaN = no permit
     pe_per_t: np.ndarray  # (P,) pollution equivalents per tonne (0 = none defined)
     tax_rate: np.ndarray  # (P,) CNY per equivalent (per t for solid waste), NaN = none
     tce_per_unit: np.ndarray  # (C,) on the scenario's energy basis
@@ -66,10 +112,6 @@ class ParkData:
     prerequisites: list[tuple[int, int]]  # (j, k): j may only be chosen with k
     facilities: list[Facility]
     budget_total: float  # CNY, inf = no budget limit
-    park_cap: np.ndarray  # (P,) t/yr in the final year
-    reduction_target: np.ndarray  # (P,) fraction of the park baseline to remove, final year
-    energy_cap_tce: float  # tce/yr in the final year, NaN = none
-    energy_reduction: float  # fraction of baseline tce to save in the final year, NaN = none
     permit_mode: str
     permit_penalty: float
     objective: str
@@ -77,42 +119,61 @@ class ParkData:
     weight_energy: float
     energy_basis: str
     discount_rate: float
-    # --- by year (Y = len(years)); the single-year arrays above are the final year's
-    permit_by_year: np.ndarray | None = None  # (Y, E, P)
-    park_cap_by_year: np.ndarray | None = None  # (Y, P)
-    reduction_by_year: np.ndarray | None = None  # (Y, P)
-    energy_cap_by_year: np.ndarray | None = None  # (Y,)
-    energy_reduction_by_year: np.ndarray | None = None  # (Y,)
-    budget_per_year: np.ndarray | None = None  # (Y,) CNY, inf = no limit that year
+    # --- limits by planning year
+    permit_by_year: np.ndarray  # (Y, E, P) t/yr, NaN = no permit
+    park_cap_by_year: np.ndarray  # (Y, P) t/yr, NaN = no cap
+    reduction_by_year: np.ndarray  # (Y, P) fraction of the park baseline to remove, NaN = none
+    energy_cap_by_year: np.ndarray  # (Y,) tce/yr, NaN = none
+    energy_reduction_by_year: np.ndarray  # (Y,) fraction of baseline tce to save, NaN = none
+    budget_per_year: np.ndarray  # (Y,) CNY, inf = no limit that year
     carry_over: bool = False
     horizon_objective: str = "total"
-    # --- economics (issue 4): subsidies, no/low-cost options done at once, screening
+    # --- funding, set by the appraise stage (model/appraise/economics.py)
     subsidy: np.ndarray | None = None  # (N,) CNY of public money per project
     public_budget: float = float("inf")
     forced: np.ndarray | None = None  # (N,) bool: done at once, outside the budget
     excluded: np.ndarray | None = None  # (N,) bool: failed the acceptance screening
-    extras: dict = field(default_factory=dict)
+    screening_reasons: list[str] = field(default_factory=list)
+    """(N,) the acceptance rules each project fails, with their figures ('' = passes)."""
+    economics: ProjectEconomics | None = None
+    """The appraisal figures of every project (None until the appraise stage ran)."""
 
     def __post_init__(self) -> None:
-        n, years = len(self.project_ids), len(self.years)
-        if self.permit_by_year is None:
-            self.permit_by_year = np.repeat(self.permit[None], years, axis=0)
-        if self.park_cap_by_year is None:
-            self.park_cap_by_year = np.repeat(self.park_cap[None], years, axis=0)
-        if self.reduction_by_year is None:
-            self.reduction_by_year = np.repeat(self.reduction_target[None], years, axis=0)
-        if self.energy_cap_by_year is None:
-            self.energy_cap_by_year = np.full(years, self.energy_cap_tce, dtype=float)
-        if self.energy_reduction_by_year is None:
-            self.energy_reduction_by_year = np.full(years, self.energy_reduction, dtype=float)
-        if self.budget_per_year is None:
-            self.budget_per_year = np.full(years, np.inf)
+        n = len(self.project_ids)
         if self.subsidy is None:
             self.subsidy = np.zeros(n)
         if self.forced is None:
             self.forced = np.zeros(n, dtype=bool)
         if self.excluded is None:
             self.excluded = np.zeros(n, dtype=bool)
+        if not self.screening_reasons:
+            self.screening_reasons = [""] * n
+
+    # --- the final planning year's limits (a single-year park is its final year)
+    @property
+    def permit(self) -> np.ndarray:
+        """(E, P) t/yr, permits of the final planning year (NaN = no permit)."""
+        return _read_only(self.permit_by_year[-1])
+
+    @property
+    def park_cap(self) -> np.ndarray:
+        """(P,) t/yr, park caps of the final planning year (NaN = no cap)."""
+        return _read_only(self.park_cap_by_year[-1])
+
+    @property
+    def reduction_target(self) -> np.ndarray:
+        """(P,) fraction of the park baseline to remove by the final year (NaN = none)."""
+        return _read_only(self.reduction_by_year[-1])
+
+    @property
+    def energy_cap_tce(self) -> float:
+        """tce/yr, the park energy cap of the final planning year (NaN = none)."""
+        return float(self.energy_cap_by_year[-1])
+
+    @property
+    def energy_reduction(self) -> float:
+        """Fraction of baseline tce to save by the final year (NaN = none)."""
+        return float(self.energy_reduction_by_year[-1])
 
     @property
     def multi_year(self) -> bool:
@@ -175,167 +236,9 @@ class ParkData:
         return float((self.baseline_energy @ self.tce_per_unit).sum())
 
 
-def _ordered_names(registry_order: list[str], mentioned: set[str]) -> list[str]:
-    return [name for name in registry_order if name in mentioned]
-
-
-def _dict_matrix(rows: list[dict[str, float]], columns: list[str]) -> np.ndarray:
-    index = {name: i for i, name in enumerate(columns)}
-    matrix = np.zeros((len(rows), len(columns)))
-    for r, values in enumerate(rows):
-        for name, value in values.items():
-            matrix[r, index[name]] = value
-    return matrix
-
-
-def _sparse_rows(rows: list[dict[str, float]], columns: list[str]) -> sp.csr_array:
-    index = {name: i for i, name in enumerate(columns)}
-    indptr, indices, data = [0], [], []
-    for values in rows:
-        for name, value in values.items():
-            if value != 0:
-                indices.append(index[name])
-                data.append(float(value))
-        indptr.append(len(indices))
-    return sp.csr_array((data, indices, indptr), shape=(len(rows), len(columns)))
-
-
-def compile_park(scenario: Scenario, registry: Registry) -> ParkData:
-    """Turn a validated scenario (references already checked) into `ParkData`."""
-    enterprises = list(scenario.enterprises)
-    projects = scenario.projects
-    rows_baseline = [e.baseline for e in enterprises] + [scenario.park.baseline]
-    rows_permit = [e.permit for e in enterprises] + [scenario.park.permit]
-    targets = scenario.targets
-
-    pollutant_names: set[str] = set(targets.park_caps) | set(targets.reduction)
-    carrier_names: set[str] = set()
-    for baseline, permit in zip(rows_baseline, rows_permit, strict=True):
-        pollutant_names |= set(baseline.emissions) | set(permit)
-        carrier_names |= set(baseline.energy)
-    for project in projects:
-        pollutant_names |= set(project.reduces)
-        carrier_names |= set(project.saves)
-    pollutant_ids = _ordered_names(list(registry.pollutants), pollutant_names)
-    carrier_ids = _ordered_names(list(registry.carriers), carrier_names)
-    pollutants = [registry.pollutants[p] for p in pollutant_ids]
-    carriers = [registry.carriers[c] for c in carrier_ids]
-
-    enterprise_ids = [e.id for e in enterprises] + [PARK_ID]
-    row_of = {eid: i for i, eid in enumerate(enterprise_ids)}
-    project_index = {p.id: j for j, p in enumerate(projects)}
-
-    years = scenario.horizon.years
-    permit = np.full((len(years), len(enterprise_ids), len(pollutant_ids)), np.nan)
-    pollutant_col = {p: i for i, p in enumerate(pollutant_ids)}
-    for r, caps in enumerate(rows_permit):
-        for name, value in caps.items():
-            for t, year in enumerate(years):
-                permit[t, r, pollutant_col[name]] = value_in_year(value, year)
-
-    groups: dict[str, list[int]] = {}
-    prerequisites: list[tuple[int, int]] = []
-    facility_users: dict[int, tuple[list[int], list[float]]] = {}
-    for j, project in enumerate(projects):
-        if project.exclusive_group:
-            groups.setdefault(project.exclusive_group, []).append(j)
-        prerequisites.extend((j, project_index[k]) for k in project.requires)
-        for facility_id, use in project.serves.items():
-            users, uses = facility_users.setdefault(project_index[facility_id], ([], []))
-            users.append(j)
-            uses.append(use)
-    facilities = [
-        Facility(
-            index=j,
-            capacity=float(projects[j].capacity or 0.0),
-            users=np.array(facility_users.get(j, ([], []))[0], dtype=int),
-            use=np.array(facility_users.get(j, ([], []))[1], dtype=float),
-        )
-        for j, project in enumerate(projects)
-        if project.capacity is not None
-    ]
-
-    tce_equivalent = np.array([c.tce_per_unit for c in carriers])
-    if scenario.objective.energy_basis == "equal_value":
-        tce_basis = np.array(
-            [c.tce_per_unit_equal_value or c.tce_per_unit for c in carriers], dtype=float
-        )
-    else:
-        tce_basis = tce_equivalent.copy()
-
-    def per_pollutant(values: dict) -> np.ndarray:
-        """(Y, P) values by year, NaN where none."""
-        out = np.full((len(years), len(pollutant_ids)), np.nan)
-        for name, value in values.items():
-            for t, year in enumerate(years):
-                out[t, pollutant_col[name]] = value_in_year(value, year)
-        return out
-
-    def per_year(value) -> np.ndarray:
-        return np.array(
-            [np.nan if value is None else value_in_year(value, year) for year in years], float
-        )
-
-    park_caps, reductions = per_pollutant(targets.park_caps), per_pollutant(targets.reduction)
-    energy_caps, energy_cuts = per_year(targets.energy_cap_tce), per_year(targets.energy_reduction)
-    budget_years = np.array([scenario.budget.per_year.get(y, np.inf) for y in years], float)
-    if scenario.budget.carry_over:  # unlisted years bring no new money
-        budget_years = np.where(np.isinf(budget_years), 0.0, budget_years)
-
-    budget_total = scenario.budget.total
-    return ParkData(
-        name=scenario.name,
-        years=years,
-        project_ids=[p.id for p in projects],
-        project_names=[p.name or p.id for p in projects],
-        project_categories=[p.category or "" for p in projects],
-        enterprise_ids=enterprise_ids,
-        enterprise_names=[e.name or e.id for e in enterprises] + ["park-shared facilities"],
-        enterprise_sectors=[e.sector for e in enterprises] + ["park"],
-        pollutant_ids=pollutant_ids,
-        pollutant_media=[p.medium for p in pollutants],
-        carrier_ids=carrier_ids,
-        carrier_units=[c.unit for c in carriers],
-        owner=np.array([row_of[p.owner] for p in projects], dtype=int),
-        capex=np.array([p.capex for p in projects], dtype=float),
-        opex_change=np.array([p.opex_change for p in projects], dtype=float),
-        lifetime=np.array([p.lifetime for p in projects], dtype=float),
-        lead_time=np.array([p.lead_time for p in projects], dtype=float),
-        divisible=np.array([p.divisible for p in projects], dtype=bool),
-        reduces=_sparse_rows([p.reduces for p in projects], pollutant_ids),
-        saves=_sparse_rows([p.saves for p in projects], carrier_ids),
-        baseline_emissions=_dict_matrix([b.emissions for b in rows_baseline], pollutant_ids),
-        baseline_energy=_dict_matrix([b.energy for b in rows_baseline], carrier_ids),
-        permit=permit[-1],
-        pe_per_t=np.array([1000.0 / p.pe_kg if p.pe_kg else 0.0 for p in pollutants]),
-        tax_rate=np.array([np.nan if p.tax_rate is None else p.tax_rate for p in pollutants]),
-        tce_per_unit=tce_basis,
-        tce_equivalent_per_unit=tce_equivalent,
-        co2_per_unit=np.array([c.co2_t_per_unit for c in carriers]),
-        carrier_price=np.array([np.nan if c.price is None else c.price for c in carriers]),
-        exclusive_groups={g: np.array(js, dtype=int) for g, js in groups.items()},
-        prerequisites=prerequisites,
-        facilities=facilities,
-        budget_total=float("inf") if budget_total is None else float(budget_total),
-        park_cap=park_caps[-1],
-        reduction_target=reductions[-1],
-        energy_cap_tce=float(energy_caps[-1]),
-        energy_reduction=float(energy_cuts[-1]),
-        permit_mode=targets.permits,
-        permit_penalty=targets.permit_penalty,
-        objective=scenario.objective.minimize,
-        weight_pollution=float(scenario.objective.weights.get("pollution", 0.0)),
-        weight_energy=float(scenario.objective.weights.get("energy", 0.0)),
-        energy_basis=scenario.objective.energy_basis,
-        discount_rate=scenario.discount_rate,
-        permit_by_year=permit,
-        park_cap_by_year=park_caps,
-        reduction_by_year=reductions,
-        energy_cap_by_year=energy_caps,
-        energy_reduction_by_year=energy_cuts,
-        budget_per_year=budget_years
-        if scenario.budget.per_year or scenario.budget.carry_over
-        else np.full(len(years), np.inf),
-        carry_over=scenario.budget.carry_over,
-        horizon_objective=scenario.objective.horizon,
-    )
+def _read_only(view: np.ndarray) -> np.ndarray:
+    """`view` (a view into a by-year array) marked read-only, so that the final year's
+    values cannot be changed apart from the year's row they come from."""
+    view = view.view()
+    view.flags.writeable = False
+    return view

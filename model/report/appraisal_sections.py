@@ -11,7 +11,7 @@ import xarray as xr
 
 from model.report.html import capped, note, table_html
 from model.report.text import fmt_number
-from model.results import appraisal_dataset as appraisal
+from model.results import appraisal_tables as appraisal
 
 
 def _years(value: float) -> str:

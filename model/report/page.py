@@ -47,7 +47,7 @@ from model.report.text import (
     summary_rows,
 )
 from model.report.timeline_section import timeline_section_html
-from model.results import appraisal_dataset as appraisal
+from model.results import appraisal_tables as appraisal
 from model.results.atomic import write_text_atomic
 from model.results.dataset import selected_projects_table
 
