@@ -111,7 +111,7 @@ def in_process_phases(
     from model.input.loading import load_scenario
     from model.pipeline import run_scenario
     from model.report.page import write_report
-    from model.results.dataset import write_dataset, write_selected_csv
+    from model.results.io import write_dataset, write_selected_csv
     from solvers.highs_bulk import HighsBulkSolver
 
     handover = {"seconds": 0.0}

@@ -18,6 +18,11 @@ report are to follow):
 Zero is `0` (`0 CNY`, `0 t/yr`, `0.0%`); NaN is `n/a`; infinity is `no limit` (a limit
 that is not set). Rounding is to the nearest value (a tie of the binary value to even).
 
+Tables of the terminal summary and the HTML report use their own rule (`table_number`):
+thousands separators; no decimals from 100,000 up, two decimals from 1 up, three
+significant digits below 1 (`1,234,567`, `76.02`, `0.000400`); infinity is `unlimited`.
+`change_percent` is a signed percentage change with one decimal (`-12.5%`).
+
 Text: `printable(text)` writes control characters, line breaks and lone surrogates as
 escapes, so an error message stays one printable line; `suggest(word, candidates)` is the
 "; did you mean 'X'?" of every message about an unknown name.
@@ -106,6 +111,28 @@ def percent(fraction: float) -> str:
     return f"{share:.1f}%"
 
 
+def table_number(value: float) -> str:
+    """A number in a table of the summary or the report (module docstring): thousands
+    separators; no decimals from 100,000 up, 2 decimals from 1 up, 3 significant digits
+    below 1; NaN and None are 'n/a', infinity 'unlimited'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "unlimited" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def change_percent(value: float) -> str:
+    """A percentage change, signed, one decimal: `-12.5%` ('n/a' for NaN or None)."""
+    return "n/a" if value is None or math.isnan(value) else f"{value:+.1f}%"
+
+
 _ESCAPED = frozenset({"Cc", "Cs", "Zl", "Zp"})
 """Unicode categories written as escapes by `printable`: controls, surrogates, line and
 paragraph separators."""
@@ -128,4 +155,13 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{lowered[match[0]]}'?" if match else ""
 
 
-__all__ = ["amount", "money", "number", "percent", "printable", "suggest"]
+__all__ = [
+    "amount",
+    "change_percent",
+    "money",
+    "number",
+    "percent",
+    "printable",
+    "suggest",
+    "table_number",
+]

@@ -32,7 +32,8 @@ from model.optimise.formulation import ParkModel, build_model
 from model.optimise.infeasibility import explain_infeasibility, precheck
 from model.optimise.whynot import break_even, candidates, lp_estimates
 from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
-from model.results.dataset import build_dataset, make_variable
+from model.results.dataset import build_dataset
+from model.results.variables import make_variable
 from solvers.base import SolveResult
 from solvers.factory import make_solver
 

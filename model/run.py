@@ -233,7 +233,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     from model.errors import StudyFailed
     from model.report.page import write_report
     from model.report.text import summary_text
-    from model.results.dataset import write_dataset, write_selected_csv
+    from model.results.io import write_dataset, write_selected_csv
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
 

@@ -75,7 +75,7 @@ from model.results.appraisal_tables import (
     public_money_table,
     why_not_table,
 )
-from model.results.dataset import write_dataset
+from model.results.io import write_dataset
 
 TAX, RATE = 0.25, 0.10
 SCENARIO = {

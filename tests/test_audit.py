@@ -31,7 +31,8 @@ from model.input.registry import build_registry
 from model.input.schema import Scenario, Trading
 from model.report.figures.audit_figures import audit_figures
 from model.results.audit_dataset import audit_dataset
-from model.results.dataset import build_dataset, write_dataset
+from model.results.dataset import build_dataset
+from model.results.io import write_dataset
 from solvers.base import SolveResult
 
 HORIZON = {"start": 2025, "end": 2025}

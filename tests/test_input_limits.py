@@ -20,9 +20,9 @@ from model.errors import InputError
 from model.formatting import printable
 from model.input.highs_options import highs_option_problem, highs_options
 from model.input.loading import load_scenario
-from model.input.text_rules import folder_name_problem, netcdf_text, text_problem
+from model.input.text_rules import folder_name_problem, text_problem
 from model.input.yaml_files import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
-from model.results.dataset import write_dataset
+from model.results.io import netcdf_text, write_dataset
 
 BASE = {
     "name": "limits",

@@ -41,15 +41,11 @@ from model.input.registry import build_registry
 from model.input.schema import Scenario
 from model.report.figures.run_figures import figures
 from model.report.page import render_report, write_report
-from model.report.text import summary_table, summary_text
+from model.report.text import summary_text
 from model.results.atomic import atomic_path, atomic_write, write_bytes_atomic, write_text_atomic
-from model.results.dataset import (
-    build_dataset,
-    netcdf_attr,
-    selected_projects_table,
-    write_dataset,
-    write_selected_csv,
-)
+from model.results.dataset import build_dataset
+from model.results.io import netcdf_attr, write_dataset, write_selected_csv
+from model.results.summary_tables import selected_projects_table, summary_table
 from solvers.base import SolveResult
 
 REPO = Path(__file__).resolve().parents[1]

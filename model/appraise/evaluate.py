@@ -8,6 +8,9 @@ use them, so the reported figures never depend on how a solver scaled its variab
   max(0, baseline[e, p] - sum over e's projects j of reduces[j, p] * x[j])
 * energy after, per row and carrier: max(0, baseline - sum of saves * x), likewise
 * pollution equivalents = tonnes * 1000 / (kg per equivalent); tce = units * tce factor
+
+It also holds the one rule for "chosen" (`CHOSEN_THRESHOLD`, `is_chosen`), used wherever a
+portfolio is read: results, tables, why-not, studies and figures.
 """
 
 from __future__ import annotations
@@ -18,6 +21,26 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.compile.park import ParkData
+
+CHOSEN_THRESHOLD = 1e-6
+"""A project is chosen when its level exceeds this (`is_chosen`).
+
+Levels are in [0, 1]. A binary project's level is rounded to exactly 0 or 1 before anyone
+reads it (`ParkModel.x_values`), so for binary projects any threshold in (0, 1) gives the
+same answer. A divisible project adopted at any level spends money (capex x level counts
+in the budget) and has effects (reductions x level), so it must count as chosen wherever
+money or effects are reported: a threshold of 0.5 would leave out a project adopted at
+3 % whose capex the budget still pays. 1e-6 only filters solver noise on divisible levels
+(HiGHS's primal feasibility tolerance is 1e-7 in the model's scaled units)."""
+
+FULLY_ADOPTED = 1.0 - 1e-6
+"""A project counts as fully adopted (its CP indicator values apply; a plan shows it
+without a level) when its level is at least this."""
+
+
+def is_chosen(levels: np.ndarray) -> np.ndarray:
+    """(..., N) bool: which projects are chosen at these levels (level > CHOSEN_THRESHOLD)."""
+    return np.asarray(levels, dtype=float) > CHOSEN_THRESHOLD
 
 
 @dataclass(frozen=True)

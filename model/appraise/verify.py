@@ -38,7 +38,7 @@ import numpy as np
 
 from model.appraise.evaluate import yearly_states
 from model.compile.park import ParkData
-from model.report.text import fmt_number
+from model.formatting import table_number
 from solvers.base import SolveResult
 
 RELATIVE_TOLERANCE = 1e-9
@@ -65,8 +65,8 @@ class Violation:
         """One line for people: the limit, the amount it is missed by, and the hint."""
         share = f" ({100 * self.missed_by / abs(self.bound):.3g} % of it)" if self.bound else ""
         return (
-            f"{self.limit} is broken by {fmt_number(self.missed_by)} {self.unit}{share}: "
-            f"the solver's portfolio reaches {fmt_number(self.value)} {self.unit}; "
+            f"{self.limit} is broken by {table_number(self.missed_by)} {self.unit}{share}: "
+            f"the solver's portfolio reaches {table_number(self.value)} {self.unit}; "
             f"hint: {self.hint}"
         )
 
@@ -112,7 +112,7 @@ def _pollutant_hint(park: ParkData, p: int) -> str:
     values = np.abs(values[np.isfinite(values) & (values != 0)])
     spread = ""
     if values.size:
-        low, high = fmt_number(values.min()), fmt_number(values.max())
+        low, high = table_number(values.min()), table_number(values.max())
         spread = f" (its values here run from {low} to {high} t/yr)"
     return f"check the units of {park.pollutant_ids[p]} in the scenario{spread}, {SOLVER_HINT}"
 
@@ -149,7 +149,7 @@ def limit_violations(
             for e, p in np.argwhere(broken):
                 check.add(
                     f"{park.enterprise_ids[e]} {park.pollutant_ids[p]} permit "
-                    f"{fmt_number(permit[e, p])} t/yr{when(t)}",
+                    f"{table_number(permit[e, p])} t/yr{when(t)}",
                     state.emissions[e, p],
                     permit[e, p],
                     over[e, p],
@@ -161,7 +161,7 @@ def limit_violations(
         for p in np.flatnonzero(~np.isnan(park.park_cap_by_year[t])):  # math.md 5
             cap = park.park_cap_by_year[t, p]
             check.at_most(
-                f"park {park.pollutant_ids[p]} cap {fmt_number(cap)} t/yr{when(t)}",
+                f"park {park.pollutant_ids[p]} cap {table_number(cap)} t/yr{when(t)}",
                 after[p],
                 cap,
                 "t/yr",
@@ -173,7 +173,7 @@ def limit_violations(
             target = park.reduction_by_year[t, p]
             check.at_least(
                 f"park {park.pollutant_ids[p]} reduction target {target:.1%} "
-                f"({fmt_number(target * park_baseline[p])} t/yr removed){when(t)}",
+                f"({table_number(target * park_baseline[p])} t/yr removed){when(t)}",
                 park_baseline[p] - after[p],
                 target * park_baseline[p],
                 "t/yr",
@@ -186,7 +186,7 @@ def limit_violations(
         cap = park.energy_cap_by_year[t]
         if not np.isnan(cap):
             check.at_most(
-                f"park energy cap {fmt_number(cap)} tce/yr{when(t)}",
+                f"park energy cap {table_number(cap)} tce/yr{when(t)}",
                 tce_after,
                 cap,
                 "tce/yr",
@@ -198,7 +198,7 @@ def limit_violations(
         if not np.isnan(cut):
             check.at_least(
                 f"park energy reduction target {cut:.1%} "
-                f"({fmt_number(cut * baseline_tce)} tce/yr saved){when(t)}",
+                f"({table_number(cut * baseline_tce)} tce/yr saved){when(t)}",
                 baseline_tce - tce_after,
                 cut * baseline_tce,
                 "tce/yr",
@@ -220,7 +220,7 @@ def _money(park: ParkData, check: _Checker, x: np.ndarray, starts: np.ndarray) -
     all_capex = float(np.abs(capex).sum())
     if np.isfinite(park.budget_total):
         check.at_most(
-            f"budget {fmt_number(park.budget_total)} CNY",
+            f"budget {table_number(park.budget_total)} CNY",
             float(capex @ x),
             park.budget_total,
             "CNY",
@@ -233,14 +233,14 @@ def _money(park: ParkData, check: _Checker, x: np.ndarray, starts: np.ndarray) -
         if park.carry_over:
             value = float(spent[: t + 1].sum())
             bound = float(sum(park.budget_per_year[s] for s in limited if s <= t))
-            label = f"budget up to {park.years[t]} with carry-over {fmt_number(bound)} CNY"
+            label = f"budget up to {park.years[t]} with carry-over {table_number(bound)} CNY"
         else:
             value, bound = float(spent[t]), float(park.budget_per_year[t])
-            label = f"budget for {park.years[t]} {fmt_number(bound)} CNY"
+            label = f"budget for {park.years[t]} {table_number(bound)} CNY"
         check.at_most(label, value, bound, "CNY", hint, all_capex)
     if np.isfinite(park.public_budget) and (park.subsidy > 0).any():
         check.at_most(
-            f"public subsidy budget {fmt_number(park.public_budget)} CNY",
+            f"public subsidy budget {table_number(park.public_budget)} CNY",
             float(park.subsidy @ x),
             park.public_budget,
             "CNY",
@@ -286,7 +286,7 @@ def _structure_by_year(park: ParkData, check: _Checker, level: np.ndarray, when:
         check.at_most(
             lambda facility=facility: (
                 f"capacity of shared facility {ids[facility.index]} "
-                f"{fmt_number(facility.capacity)}{when}"
+                f"{table_number(facility.capacity)}{when}"
             ),
             used,
             offered,

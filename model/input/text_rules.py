@@ -78,16 +78,3 @@ def folder_name_problem(name: str) -> str | None:
     if name.split(".")[0].upper() in _WINDOWS_DEVICES:
         return f"'{name}' is a device name on Windows, not a folder name: choose another name"
     return None
-
-
-def netcdf_text(text: str) -> str:
-    """`text` as NetCDF-4 can store it: NUL and lone surrogates (the only characters UTF-8
-    strings in HDF5 cannot hold) written as escapes (`\\x00`, `\\udcff`). Scenario text is
-    checked when loading, so this only changes text from elsewhere, such as a file path
-    with bytes that are not UTF-8."""
-    if "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text):
-        return text
-    return "".join(
-        repr(char)[1:-1] if char == "\x00" or "\ud800" <= char <= "\udfff" else char
-        for char in text
-    )

@@ -9,8 +9,8 @@ import math
 import plotly.graph_objects as go
 import xarray as xr
 
+from model.formatting import table_number
 from model.report.html import capped, note, table_html
-from model.report.text import fmt_number
 from model.results import appraisal_tables as appraisal
 
 
@@ -48,11 +48,11 @@ def economics_html(ds: xr.Dataset) -> list[str]:
             f"IRR: {attrs.get('irr_scope', '')}. Figures are at full adoption."
         ),
         note(
-            f"Enterprises' budget charged {fmt_number(float(attrs.get('budget_charged', 0)))}"
-            f" CNY of {fmt_number(budget)} CNY (capex net of subsidy); public subsidy "
-            f"{fmt_number(float(attrs.get('subsidy_granted', 0)))} CNY of "
-            f"{fmt_number(public)} CNY; options done at once "
-            f"{fmt_number(float(attrs.get('forced_capex', 0)))} CNY outside the budget."
+            f"Enterprises' budget charged {table_number(float(attrs.get('budget_charged', 0)))}"
+            f" CNY of {table_number(budget)} CNY (capex net of subsidy); public subsidy "
+            f"{table_number(float(attrs.get('subsidy_granted', 0)))} CNY of "
+            f"{table_number(public)} CNY; options done at once "
+            f"{table_number(float(attrs.get('forced_capex', 0)))} CNY outside the budget."
         ),
         *(note(f"Note: {text}.") for text in appraisal.finance_notes(ds)),
     ]
@@ -68,12 +68,12 @@ def economics_html(ds: xr.Dataset) -> list[str]:
                     r.name,
                     r.owner,
                     r.cost_class,
-                    fmt_number(r.capex),
-                    fmt_number(r.subsidy),
-                    fmt_number(r.budget_capex),
-                    fmt_number(r.annual_saving_total),
+                    table_number(r.capex),
+                    table_number(r.subsidy),
+                    table_number(r.budget_capex),
+                    table_number(r.annual_saving_total),
                     _years(r.payback_years),
-                    fmt_number(r.npv),
+                    table_number(r.npv),
                     _rate(r.irr),
                 ]
                 for r in chosen.itertuples()
@@ -101,10 +101,10 @@ def economics_html(ds: xr.Dataset) -> list[str]:
                         r.project,
                         r.name,
                         r.owner,
-                        fmt_number(r.capex),
-                        fmt_number(r.annual_saving_total),
+                        table_number(r.capex),
+                        table_number(r.annual_saving_total),
                         _years(r.payback_years),
-                        fmt_number(r.npv),
+                        table_number(r.npv),
                     ]
                     for r in forced.itertuples()
                 ],
@@ -132,9 +132,9 @@ def economics_html(ds: xr.Dataset) -> list[str]:
                         r.name,
                         r.owner,
                         r.cost_class,
-                        fmt_number(r.capex),
+                        table_number(r.capex),
                         _years(r.payback_years),
-                        fmt_number(r.npv),
+                        table_number(r.npv),
                         _rate(r.irr),
                         r.screening_reason,
                     ]
@@ -179,13 +179,13 @@ def public_money_html(ds: xr.Dataset) -> list[str]:
                     r.category,
                     r.additionality_verdict,
                     "" if math.isnan(r.rank) else f"{r.rank:.0f}",
-                    fmt_number(r.subsidy),
-                    fmt_number(r.npv),
-                    fmt_number(r.npv_with_subsidy),
-                    fmt_number(r.subsidy_for_npv_zero),
-                    fmt_number(r.pe_avoided_per_yr),
-                    fmt_number(r.pe_per_public_yuan),
-                    fmt_number(r.tce_per_public_yuan),
+                    table_number(r.subsidy),
+                    table_number(r.npv),
+                    table_number(r.npv_with_subsidy),
+                    table_number(r.subsidy_for_npv_zero),
+                    table_number(r.pe_avoided_per_yr),
+                    table_number(r.pe_per_public_yuan),
+                    table_number(r.tce_per_public_yuan),
                 ]
                 for r in shown.itertuples()
             ],
@@ -267,10 +267,10 @@ def why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
                     r.name,
                     r.owner,
                     r.basis,
-                    fmt_number(r.capex),
-                    fmt_number(r.budget_capex),
-                    fmt_number(r.break_even_capex),
-                    fmt_number(r.money_needed),
+                    table_number(r.capex),
+                    table_number(r.budget_capex),
+                    table_number(r.break_even_capex),
+                    table_number(r.money_needed),
                     r.why_not_note,
                 ]
                 for r in shown.itertuples()
@@ -308,13 +308,13 @@ def permit_surplus_html(ds: xr.Dataset, figure: str) -> list[str]:
                 [
                     r.enterprise,
                     r.pollutant,
-                    fmt_number(r.baseline_t_per_yr),
-                    fmt_number(r.permit_t_per_yr),
-                    fmt_number(r.after_t_per_yr),
-                    fmt_number(r.surplus_t_per_yr),
-                    fmt_number(r.excess_t_per_yr),
-                    fmt_number(r.rights_transfer_value_CNY),
-                    fmt_number(r.rights_lease_value_CNY_per_yr),
+                    table_number(r.baseline_t_per_yr),
+                    table_number(r.permit_t_per_yr),
+                    table_number(r.after_t_per_yr),
+                    table_number(r.surplus_t_per_yr),
+                    table_number(r.excess_t_per_yr),
+                    table_number(r.rights_transfer_value_CNY),
+                    table_number(r.rights_lease_value_CNY_per_yr),
                     _headroom(r.expansion_headroom_fraction),
                 ]
                 for r in shown.itertuples()
@@ -333,12 +333,12 @@ def permit_surplus_html(ds: xr.Dataset, figure: str) -> list[str]:
                 [
                     r.pollutant,
                     f"{r.n_permits:d}",
-                    fmt_number(r.permit_t_per_yr),
-                    fmt_number(r.after_t_per_yr),
-                    fmt_number(r.surplus_t_per_yr),
-                    fmt_number(r.excess_t_per_yr),
-                    fmt_number(r.rights_transfer_value_CNY),
-                    fmt_number(r.rights_lease_value_CNY_per_yr),
+                    table_number(r.permit_t_per_yr),
+                    table_number(r.after_t_per_yr),
+                    table_number(r.surplus_t_per_yr),
+                    table_number(r.excess_t_per_yr),
+                    table_number(r.rights_transfer_value_CNY),
+                    table_number(r.rights_lease_value_CNY_per_yr),
                     _headroom(r.net_headroom_fraction),
                 ]
                 for r in totals.itertuples()
@@ -376,9 +376,9 @@ def audit_html(ds: xr.Dataset, figure: str) -> list[str]:
                     "yes" if r.mandatory_audit else "no",
                     f"{r.priority_tier:d}",
                     r.priority_basis,
-                    fmt_number(r.pe_intensity),
-                    fmt_number(r.energy_intensity),
-                    fmt_number(r.priority_score),
+                    table_number(r.pe_intensity),
+                    table_number(r.energy_intensity),
+                    table_number(r.priority_score),
                     r.audit_criteria,
                 ]
                 for r in table.itertuples()

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from model.formatting import table_number
 from model.report.appraisal_sections import (
     audit_html,
     cp_html,
@@ -38,18 +39,11 @@ from model.report.figures.audit_figures import audit_figures
 from model.report.figures.run_figures import figures
 from model.report.figures.timeline_figures import timeline_figures
 from model.report.html import figure_blocks, html_page, table_html
-from model.report.text import (
-    fmt_number,
-    permit_excess_rows,
-    permit_excess_table,
-    pollutant_rows,
-    status_line,
-    summary_rows,
-)
+from model.report.text import permit_excess_rows, pollutant_rows, status_line, summary_rows
 from model.report.timeline_section import timeline_section_html
 from model.results import appraisal_tables as appraisal
 from model.results.atomic import write_text_atomic
-from model.results.dataset import selected_projects_table
+from model.results.summary_tables import permit_excess_table, selected_projects_table
 
 
 def _summary_html(ds: xr.Dataset) -> str:
@@ -94,12 +88,12 @@ def _projects_html(table: pd.DataFrame) -> str:
                 r.owner,
                 r.category,
                 f"{r.level:.3g}",
-                fmt_number(r.capex_CNY),
-                fmt_number(r.capex_spent_CNY),
-                fmt_number(r.pe_avoided_per_yr),
-                fmt_number(r.tce_saved_per_yr),
-                fmt_number(r.co2_avoided_t_per_yr),
-                fmt_number(r.CNY_per_pe),
+                table_number(r.capex_CNY),
+                table_number(r.capex_spent_CNY),
+                table_number(r.pe_avoided_per_yr),
+                table_number(r.tce_saved_per_yr),
+                table_number(r.co2_avoided_t_per_yr),
+                table_number(r.CNY_per_pe),
             ]
             for r in table.itertuples()
         ],
@@ -116,7 +110,7 @@ def _header(ds: xr.Dataset) -> str:
         "result": status_line(ds),
         "solver": f"{attrs.get('solver', '')} {attrs.get('solver_version', '')}".strip(),
         "objective": str(attrs.get("objective_kind", "")),
-        "capex used": f"{fmt_number(spent)} CNY of budget {fmt_number(budget)} CNY",
+        "capex used": f"{table_number(spent)} CNY of budget {table_number(budget)} CNY",
         "input sha256": str(attrs.get("input_hash", "")) or "n/a",
         "created": str(attrs.get("created", "")),
     }

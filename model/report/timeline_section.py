@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.report.text import fmt_number
-from model.results.dataset import CHOSEN_THRESHOLD
+from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.formatting import table_number
 
 EXCESS_THRESHOLD = 1e-9
 """t/yr above a permit from which an (enterprise, pollutant) pair counts as over it."""
@@ -189,10 +189,10 @@ def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
             (str(int(year)), False),
             (str(int(mine.sum())), True),
             (str(int(delayed.sum())), True),
-            (fmt_number(float(spent[t])), True),
-            (fmt_number(float(budget[t])) if np.isfinite(budget[t]) else "no limit", True),
-            (fmt_number(float(totals["pollution_eq"][t])), True),
-            (fmt_number(float(totals["tce"][t])), True),
+            (table_number(float(spent[t])), True),
+            (table_number(float(budget[t])) if np.isfinite(budget[t]) else "no limit", True),
+            (table_number(float(totals["pollution_eq"][t])), True),
+            (table_number(float(totals["tce"][t])), True),
             (str(int(totals["pairs_over"][t])), True),
             (shown or "none", False),
         ]
@@ -215,7 +215,7 @@ def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
     )
     note = (
         f"<p>Plan over {int(years[0])}-{int(years[-1])}: {len(table['id'])} projects started, "
-        f"{fmt_number(float(spent.sum()))} CNY capex. A project's capex falls in its start "
+        f"{table_number(float(spent.sum()))} CNY capex. A project's capex falls in its start "
         "year; it acts from its start year plus its lead time on and stays in effect (a "
         "divisible project may be started in steps over several years; a step shows its "
         "level). "

@@ -29,24 +29,20 @@ adopted (an indicator value is not linear in the level).
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from model.appraise.audit import DEFAULT_TIER_CUTS
 from model.appraise.cp_level import cp_level_table
-from model.appraise.evaluate import ParkState
+from model.appraise.evaluate import CHOSEN_THRESHOLD, FULLY_ADOPTED, ParkState
 from model.appraise.feasibility import feasibility
 from model.compile.park import ParkData
 from model.input.cp_index import LEVELS
 from model.input.schema import Scenario
 from model.results.audit_dataset import audit_dataset
-from model.results.dataset import CHOSEN_THRESHOLD, make_variable
+from model.results.variables import make_variable, text_array
 from solvers.base import SolveResult
-
-FULLY_ADOPTED = 1.0 - 1e-6
-"""A project's CP indicator values apply when its level is at least this."""
 
 _PE_PER_YUAN = "pollution equivalents/yr per CNY"
 _TCE_PER_YUAN = "tce/yr per CNY"
@@ -63,12 +59,6 @@ def project_levels(park: ParkData, result: SolveResult) -> np.ndarray:
     if level.shape != (park.n_projects,):
         raise ValueError(f"selection has shape {level.shape}, park has {park.n_projects}")
     return level
-
-
-def _text(values: Any) -> np.ndarray:
-    """A numpy str array (NetCDF-ready; '<U1' when empty or all '')."""
-    array = np.asarray([str(v) for v in values], dtype=str)
-    return array if array.size else array.astype("<U1")
 
 
 def economics_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> xr.Dataset:
@@ -161,7 +151,9 @@ def economics_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> 
                 "scope": irr_scope,
             },
         ),
-        "cost_class": make_variable(p, _text(economics.cost_class), "", "no_low, medium or high"),
+        "cost_class": make_variable(
+            p, text_array(economics.cost_class), "", "no_low, medium or high"
+        ),
         "privately_profitable": make_variable(
             p, profitable.astype(np.int64), "1", "1 = NPV >= 0 without subsidy"
         ),
@@ -194,7 +186,7 @@ def economics_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> 
         ),
         "screening_reason": make_variable(
             p,
-            _text(np.where(excluded, np.asarray(reasons, dtype=object), "")),
+            text_array(np.where(excluded, np.asarray(reasons, dtype=object), "")),
             "",
             "failed acceptance rules with their figures ('' = not screened out)",
         ),
@@ -205,7 +197,7 @@ def economics_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> 
             "1 = chosen and not privately profitable (NPV < 0 without subsidy)",
         ),
         "additionality_verdict": make_variable(
-            p, _text(verdict), "", "is the subsidy additional? (chosen projects; '' elsewhere)"
+            p, text_array(verdict), "", "is the subsidy additional? (chosen projects; '' elsewhere)"
         ),
         "pe_per_public_yuan": make_variable(
             p,
@@ -284,7 +276,7 @@ def cp_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> xr.Data
                 scores[f"cp_score_{g}_{when}"][r] = record[f"Y_{g}_{when}"]
     e = ("enterprise",)
     data_vars = {
-        name: make_variable(e, _text(text[name]), "", long_name)
+        name: make_variable(e, text_array(text[name]), "", long_name)
         for name, (_, long_name) in text_columns.items()
     }
     for name, values in scores.items():

@@ -16,9 +16,9 @@ import pandas as pd
 import xarray as xr
 
 from model.appraise.audit import permit_totals
+from model.appraise.evaluate import CHOSEN_THRESHOLD
 from model.input.schema import PARK_ID
-from model.report.text import summary_year
-from model.results.dataset import CHOSEN_THRESHOLD
+from model.results.summary_tables import summary_year
 
 
 def has_appraisal(ds: xr.Dataset) -> bool:

@@ -22,7 +22,7 @@ from model.appraise.evaluate import ParkState
 from model.appraise.finance import right_prices
 from model.compile.park import ParkData
 from model.input.schema import Scenario
-from model.results.dataset import make_variable
+from model.results.variables import make_variable
 
 
 def audit_dataset(

@@ -28,64 +28,21 @@ import json
 import platform
 from datetime import datetime, timezone
 from importlib import metadata
-from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from model.appraise.evaluate import ParkState
+from model.appraise.evaluate import CHOSEN_THRESHOLD, ParkState
 from model.compile.park import ParkData
-from model.input.text_rules import netcdf_text
-from model.results.atomic import atomic_write, write_text_atomic
+from model.results.io import netcdf_attr
+from model.results.variables import PE_UNITS, make_variable, text_array
 from solvers.base import SolveResult
-
-CHOSEN_THRESHOLD = 1e-6
-"""A project counts as chosen when its level exceeds this."""
 
 PACKAGES = ("pyomo", "highspy", "numpy", "scipy", "pandas", "xarray", "h5netcdf", "plotly")
 
-PE_UNITS = "pollution equivalents/yr"
-"""Units of the pollution-equivalent variables."""
-
 
 # --------------------------------------------------------------------------- attrs
-
-
-def netcdf_attr(value: Any) -> str | int | float | list[float] | list[int]:
-    """Convert a simple Python value into something NetCDF attributes can hold.
-
-    None -> "" ; bool -> 0/1 ; numbers stay numbers ; a list/tuple of numbers stays a
-    list ; dicts and any other list -> a JSON string ; anything else -> str(value). Text
-    is made storable with `model.input.text_rules.netcdf_text` (NUL and lone surrogates escaped).
-    """
-    if value is None:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, str):
-        return netcdf_text(value)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = list(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else list(value)
-        numeric = all(
-            isinstance(v, (int, float, np.integer, np.floating))
-            and not isinstance(v, (bool, np.bool_))
-            for v in items
-        )
-        if items and numeric:
-            if all(isinstance(v, (int, np.integer)) for v in items):
-                return [int(v) for v in items]
-            return [float(v) for v in items]
-        return netcdf_text(json.dumps(items, default=str, ensure_ascii=False))
-    if isinstance(value, dict):
-        return netcdf_text(json.dumps(value, default=str, ensure_ascii=False, sort_keys=True))
-    return netcdf_text(str(value))
 
 
 def _number_or_nan(value: float | None) -> float:
@@ -113,11 +70,6 @@ def _timing_attrs(timings: dict[str, Any]) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- dataset
-
-
-def make_variable(dims: tuple[str, ...], data: Any, units: str, long_name: str) -> xr.Variable:
-    """An xarray Variable with `units` and `long_name` attrs."""
-    return xr.Variable(dims, data, attrs={"units": units, "long_name": long_name})
 
 
 def build_dataset(
@@ -328,35 +280,31 @@ def build_dataset(
         "carrier": ("carrier", np.asarray(park.carrier_ids, dtype=str)),
         "owner": make_variable(
             project,
-            _str_array([park.enterprise_ids[i] for i in park.owner]),
+            text_array([park.enterprise_ids[i] for i in park.owner]),
             "",
             "enterprise id of the project's owner ('park' = shared facility)",
         ),
-        "project_name": make_variable(project, _str_array(park.project_names), "", "project name"),
+        "project_name": make_variable(project, text_array(park.project_names), "", "project name"),
         "category": make_variable(
-            project, _str_array(park.project_categories), "", "project category"
+            project, text_array(park.project_categories), "", "project category"
         ),
         "enterprise_name": make_variable(
-            ent, _str_array(park.enterprise_names), "", "enterprise name"
+            ent, text_array(park.enterprise_names), "", "enterprise name"
         ),
-        "sector": make_variable(ent, _str_array(park.enterprise_sectors), "", "industry sector"),
+        "sector": make_variable(ent, text_array(park.enterprise_sectors), "", "industry sector"),
         "pollutant_medium": make_variable(
             ("pollutant",),
-            _str_array(park.pollutant_media),
+            text_array(park.pollutant_media),
             "",
             "medium: air, water, solid or other",
         ),
         "carrier_unit": make_variable(
-            ("carrier",), _str_array(park.carrier_units), "", "physical unit of the carrier"
+            ("carrier",), text_array(park.carrier_units), "", "physical unit of the carrier"
         ),
     }
     ds = xr.Dataset(data_vars, coords=coords)
     ds.attrs = _attrs(park, result, meta)
     return ds
-
-
-def _str_array(values: list[str]) -> np.ndarray:
-    return np.asarray([str(v) for v in values], dtype=str) if values else np.zeros(0, dtype="<U1")
 
 
 def _attrs(park: ParkData, result: SolveResult, meta: dict[str, Any]) -> dict[str, Any]:
@@ -402,89 +350,3 @@ def _attrs(park: ParkData, result: SolveResult, meta: dict[str, Any]) -> dict[st
     attrs.setdefault("scenario_input", "")
     attrs["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {key: netcdf_attr(value) for key, value in attrs.items()}
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _serialisable(ds: xr.Dataset) -> xr.Dataset:
-    """Copy of `ds` with object/pandas-string arrays turned into numpy str arrays and
-    attributes made NetCDF-safe, so h5netcdf writes them as variable-length strings
-    (text with NUL or lone surrogates escaped, `model.input.text_rules.netcdf_text`)."""
-    coords: dict[str, tuple] = {}
-    data_vars: dict[str, tuple] = {}
-    for name, variable in ds.variables.items():
-        attrs = {k: netcdf_attr(v) for k, v in variable.attrs.items()}
-        data = variable.values
-        if data.dtype.kind in "OTSU" or str(data.dtype) in ("string", "str"):
-            text = [netcdf_text(str(v)) for v in np.ravel(data)]
-            data = np.asarray(text, dtype=str).reshape(data.shape)
-            if data.size == 0:
-                data = data.astype("<U1")
-        target = coords if name in ds.coords else data_vars
-        target[name] = (variable.dims, data, attrs)
-    out = xr.Dataset(data_vars, coords=coords)
-    out.attrs = {k: netcdf_attr(v) for k, v in ds.attrs.items()}
-    return out
-
-
-def write_dataset(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
-    """Write `ds` as NetCDF-4 (engine h5netcdf) to `path`, atomically. Read it back with
-    `xarray.open_dataset(path)`."""
-    ready = _serialisable(ds)
-    return atomic_write(path, lambda temp: ready.to_netcdf(temp, engine="h5netcdf"))
-
-
-# --------------------------------------------------------------------------- selected projects
-
-
-def project_metrics(ds: xr.Dataset) -> pd.DataFrame:
-    """One row per project (all of them), indexed by project id.
-
-    level = highest adoption level over the years; pe_avoided_per_yr and
-    tce_saved_per_yr are the project's *nominal* effect at that level,
-    level * sum over pollutants of reduces * pe_per_t (carriers: saves * tce_per_unit).
-    Nominal means before saturation: when several projects of one owner together remove
-    more than the owner emits, the realised reduction (baseline - after) is smaller
-    than the sum of the nominal figures. Cross-media increases count negatively.
-    """
-    level = ds["selected"].max("year") if ds.sizes["year"] else ds["selected"].sum("year")
-    pe_full = (ds["reduces"] * ds["pe_per_t"]).sum("pollutant")
-    tce_full = (ds["saves"] * ds["tce_per_unit"]).sum("carrier")
-    co2_full = (ds["saves"] * ds["co2_per_unit"]).sum("carrier")
-    frame = pd.DataFrame(
-        {
-            "name": ds["project_name"].values.astype(str),
-            "owner": ds["owner"].values.astype(str),
-            "category": ds["category"].values.astype(str),
-            "level": level.values,
-            "capex_CNY": ds["capex"].values,
-            "capex_spent_CNY": ds["capex"].values * level.values,
-            "pe_avoided_per_yr": pe_full.values * level.values,
-            "tce_saved_per_yr": tce_full.values * level.values,
-            "co2_avoided_t_per_yr": co2_full.values * level.values,
-        },
-        index=pd.Index(ds["project"].values.astype(str), name="id"),
-    )
-    pe = frame["pe_avoided_per_yr"].to_numpy()
-    spent = frame["capex_spent_CNY"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["CNY_per_pe"] = np.where(pe > 0, spent / np.where(pe > 0, pe, 1.0), np.nan)
-    return frame
-
-
-def selected_projects_table(ds: xr.Dataset) -> pd.DataFrame:
-    """The chosen projects (level > 1e-6), in project order, with columns:
-
-    id, name, owner, category, level, capex_CNY (full-adoption cost), capex_spent_CNY
-    (capex * level), pe_avoided_per_yr (nominal pollution equivalents avoided, see
-    `project_metrics`), tce_saved_per_yr, co2_avoided_t_per_yr, CNY_per_pe (capex spent
-    per pollution equivalent avoided per year; empty when the project avoids none).
-    """
-    frame = project_metrics(ds)
-    return frame[frame["level"] > CHOSEN_THRESHOLD].reset_index()
-
-
-def write_selected_csv(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
-    """Write `selected_projects_table(ds)` as UTF-8 CSV, atomically."""
-    return write_text_atomic(path, selected_projects_table(ds).to_csv(index=False))

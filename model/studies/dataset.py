@@ -19,7 +19,9 @@ import numpy as np
 import xarray as xr
 
 from model.compile.park import ParkData
-from model.results.dataset import make_variable, netcdf_attr, package_versions
+from model.results.dataset import package_versions
+from model.results.io import netcdf_attr
+from model.results.variables import make_variable
 from model.studies.budget import PER, entry_order, marginal_rates
 from model.studies.frontier import StudyPoint
 from model.studies.validity import blank_invalid, frontier_notes, is_valid, sweep_notes

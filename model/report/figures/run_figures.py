@@ -22,8 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
-from model.report.text import pe_media, summary_year
-from model.results.dataset import selected_projects_table
+from model.results.summary_tables import pe_media, selected_projects_table, summary_year
 
 _COLOURS = {
     "air": "#4C78A8",

@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
 
-from model.report.text import pe_media
+from model.appraise.evaluate import CHOSEN_THRESHOLD
 from model.report.timeline_section import (
     available_by_year,
     is_multi_year,
@@ -46,7 +46,7 @@ from model.report.timeline_section import (
     plan_table,
     plan_years,
 )
-from model.results.dataset import CHOSEN_THRESHOLD
+from model.results.summary_tables import pe_media
 
 _COLOURS = {
     "lead": "#F2B880",
