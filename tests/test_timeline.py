@@ -45,12 +45,9 @@ from model.input.run_options import FrontierStudy, SolverOptions
 from model.input.schema import value_in_year
 from model.pipeline import run_scenario
 from model.report.figures.timeline_figures import timeline_figures
-from model.report.timeline_section import (
-    available_by_year,
-    plan_table,
-    timeline_section_html,
-)
+from model.report.timeline_section import timeline_section_html
 from model.results.dataset import build_dataset
+from model.results.plan_tables import available_by_year, plan_table
 from model.studies.budget import run_budget_sweep
 from model.studies.runner import frontier_points
 from solvers.base import SolveResult

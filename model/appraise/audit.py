@@ -14,7 +14,7 @@ the park evaluated before and after the chosen projects (`ParkState`,
   per 10^4 CNY of output value, in three tiers.
 
 `model.results.audit_dataset` puts the three on the results Dataset's `enterprise` and
-`pollutant` axes; `model.report.figures.audit_figures` draws them. The rules are
+`pollutant` axes; `model.report.figures.appraisal_figures` draws them. The rules are
 documented in docs/audit.md.
 """
 

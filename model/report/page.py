@@ -11,9 +11,10 @@ surplus", "Audit classes and priority tiers" and, when an enterprise has CP inde
 
 plotly.js is embedded once, in the first figure (all figures go through one
 `figure_blocks` call), so the file opens offline: it loads no script from any network
-address. Long tables are cut at `model.report.html.ROW_LIMIT` rows with a note (results.nc holds
-them all). The appraisal sections live in `model.report.appraisal_sections`.
-It is written atomically, like every output of a run.
+address. Long tables are cut at `model.report.html.ROW_LIMIT` rows with a note (results.nc
+holds them all). The appraisal sections live in model/report/economics_sections.py and
+audit_sections.py, the plan section in timeline_section.py. It is written atomically,
+like every output of a run.
 """
 
 from __future__ import annotations
@@ -26,16 +27,9 @@ import pandas as pd
 import xarray as xr
 
 from model.formatting import table_number
-from model.report.appraisal_sections import (
-    audit_html,
-    cp_html,
-    economics_html,
-    permit_surplus_html,
-    public_money_html,
-    why_not_figure,
-    why_not_html,
-)
-from model.report.figures.audit_figures import audit_figures
+from model.report.audit_sections import audit_html, cp_html, permit_surplus_html
+from model.report.economics_sections import economics_html, public_money_html, why_not_html
+from model.report.figures.appraisal_figures import audit_figures, why_not_figure
 from model.report.figures.run_figures import figures
 from model.report.figures.timeline_figures import timeline_figures
 from model.report.html import figure_blocks, html_page, table_html

@@ -1,7 +1,7 @@
 """The audit view of a run as variables of its results Dataset: permit surplus and its
 value as emission rights, expansion headroom, the mandatory-audit criteria and the audit
 priority tiers, on the results' `enterprise` and `pollutant` axes. The rules are those of
-model/appraise/audit.py (docs/audit.md); model/report/figures/audit_figures.py draws them.
+model/appraise/audit.py (docs/audit.md); model/report/figures/appraisal_figures.py draws them.
 """
 
 from __future__ import annotations

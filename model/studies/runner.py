@@ -28,7 +28,7 @@ from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
 from model.input.run_options import FrontierStudy, SolverOptions, Study
 from model.optimise.formulation import build_model
-from model.report.figures.study_figures import write_study_report
+from model.report.study_page import write_study_report
 from model.results.atomic import atomic_write
 from model.results.io import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep

@@ -17,16 +17,11 @@ from __future__ import annotations
 
 import html
 import json
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
-
-from model.report.html import figure_blocks, html_page
-from model.results.atomic import write_text_atomic
 
 
 def no_portfolio_notes(ds: xr.Dataset) -> list[str]:
@@ -239,21 +234,3 @@ def study_figures(ds: xr.Dataset) -> dict[str, go.Figure]:
     if ds.attrs.get("study") == "frontier":
         return {"frontier": frontier_figure(ds)}
     return {"budget_curve": budget_curve(ds), "macc": macc_figure(ds), "entry": entry_figure(ds)}
-
-
-def write_study_report(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
-    """Self-contained HTML page of a study (plotly.js embedded once)."""
-    kind = ds.attrs.get("study", "study")
-    intro = (
-        f"<p>Scenario {html.escape(str(ds.attrs.get('scenario', '')))}, "
-        f"{ds.sizes['point']} points, input hash {html.escape(str(ds.attrs.get('input_hash', '')))}"
-        "</p>"
-    )
-    notes = "".join(
-        f'<p class="note"><strong>No portfolio:</strong> {html.escape(note)}</p>'
-        for note in no_portfolio_notes(ds)
-    )
-    page = html_page(
-        f"ParkCP {kind.replace('_', ' ')}", [intro + notes, *figure_blocks(study_figures(ds))]
-    )
-    return write_text_atomic(path, page)

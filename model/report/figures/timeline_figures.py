@@ -22,15 +22,16 @@ years it returns, in report order:
 * ``compliance_by_year``: per year, the number of (enterprise, pollutant) pairs above
   their permit (`permit_excess` > 1e-9 t/yr) and the total excess in t/yr.
 
-The plan tables behind them (`plan_table`, `park_totals_by_year`, ...) and the matching
-HTML report section are in `model.report.timeline_section`.
+The last three are drawn by model/report/figures/yearly_totals_figures.py. The plan
+tables behind them (`plan_table`, `park_totals_by_year`, ...) are in
+model/results/plan_tables.py, the matching HTML report section in
+model/report/timeline_section.py.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -38,84 +39,25 @@ import xarray as xr
 from plotly.subplots import make_subplots
 
 from model.appraise.evaluate import CHOSEN_THRESHOLD
-from model.report.timeline_section import (
+from model.report.figures.year_axis_style import (
+    CATEGORY_COLOURS,
+    COLOURS,
+    no_data,
+    year_axis,
+    year_layout,
+)
+from model.report.figures.yearly_totals_figures import (
+    compliance_by_year,
+    energy_co2_by_year,
+    pollution_by_year,
+)
+from model.results.plan_tables import (
     available_by_year,
     is_multi_year,
-    park_totals_by_year,
     plan_settings,
     plan_table,
     plan_years,
 )
-from model.results.summary_tables import pe_media
-
-_COLOURS = {
-    "lead": "#F2B880",
-    "effect": "#4C78A8",
-    "after": "#E45756",
-    "cap": "#222222",
-    "baseline": "#9E9E9E",
-    "budget": "#222222",
-    "available": "#7F7F7F",
-    "air": "#4C78A8",
-    "water": "#1F9E89",
-    "solid": "#8C6D31",
-    "other": "#B279A2",
-    "tce": "#F58518",
-    "co2": "#54A24B",
-    "count": "#E45756",
-    "excess": "#222222",
-}
-_CATEGORY_COLOURS = (
-    "#4C78A8",
-    "#F58518",
-    "#54A24B",
-    "#E45756",
-    "#72B7B2",
-    "#EECA3B",
-    "#B279A2",
-    "#FF9DA6",
-    "#9D755D",
-    "#BAB0AC",
-)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 480):
-    """The house style of model/report/figures/run_figures.py, with integer year ticks on
-    the x axis."""
-    fig.update_layout(
-        title={"text": title},
-        template="plotly_white",
-        height=height,
-        margin={"l": 70, "r": 30, "t": 90, "b": 70},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
-        separators=".,",
-    )
-    if x_title:
-        fig.update_xaxes(title_text=x_title)
-    if y_title:
-        fig.update_yaxes(title_text=y_title)
-    return fig
-
-
-def _year_axis(fig: go.Figure, years: np.ndarray, **where: Any) -> None:
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=[int(y) for y in years],
-        ticktext=[str(int(y)) for y in years],
-        range=[float(years[0]) - 0.5, float(years[-1]) + 0.5],
-        **where,
-    )
-
-
-def _no_data(fig: go.Figure, message: str) -> go.Figure:
-    fig.add_annotation(
-        text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16}
-    )
-    return fig
-
 
 # --------------------------------------------------------------------------- (a) plan
 
@@ -167,7 +109,7 @@ def implementation_timeline(ds: xr.Dataset) -> go.Figure:
                 base=begin[lead],
                 customdata=custom[lead],
                 marker={
-                    "color": _COLOURS["lead"],
+                    "color": COLOURS["lead"],
                     "pattern": {"shape": "/", "fgcolor": "#A0522D", "solidity": 0.3},
                 },
                 hovertemplate=hover + "<br>lead time<extra></extra>",
@@ -183,12 +125,12 @@ def implementation_timeline(ds: xr.Dataset) -> go.Figure:
                 x=(end - effect)[acting],
                 base=effect[acting],
                 customdata=custom[acting],
-                marker={"color": _COLOURS["effect"]},
+                marker={"color": COLOURS["effect"]},
                 hovertemplate=hover + "<br>in effect<extra></extra>",
             )
         )
     if n == 0:
-        _no_data(fig, "no project started within the horizon")
+        no_data(fig, "no project started within the horizon")
     fig.update_layout(barmode="overlay", bargap=0.25)
     fig.update_yaxes(
         categoryorder="array",
@@ -196,9 +138,9 @@ def implementation_timeline(ds: xr.Dataset) -> go.Figure:
         autorange="reversed",
         tickfont={"size": 10},
     )
-    _year_axis(fig, years)
+    year_axis(fig, years)
     spent = float(table["capex"].sum()) if n else 0.0
-    return _layout(
+    return year_layout(
         fig,
         f"Implementation timeline {int(years[0])}-{int(years[-1])}: {n} projects started, "
         f"{spent:,.0f} CNY capex (bar from the start year; hatched = lead time)",
@@ -227,7 +169,7 @@ def spending_by_year(ds: xr.Dataset) -> go.Figure:
                 x=years,
                 y=totals[name],
                 customdata=counts,
-                marker_color=_CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)],
+                marker_color=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)],
                 hovertemplate=(
                     f"{html.escape(name)} %{{x}}: %{{y:,.0f}} CNY"
                     "<br>%{customdata} projects started<extra></extra>"
@@ -242,7 +184,7 @@ def spending_by_year(ds: xr.Dataset) -> go.Figure:
                 x=years,
                 y=budget,
                 mode="lines+markers",
-                line={"color": _COLOURS["budget"], "width": 2},
+                line={"color": COLOURS["budget"], "width": 2},
                 hovertemplate="budget %{x}: %{y:,.0f} CNY<extra></extra>",
             )
         )
@@ -253,17 +195,17 @@ def spending_by_year(ds: xr.Dataset) -> go.Figure:
                     x=years,
                     y=available_by_year(ds),
                     mode="lines+markers",
-                    line={"color": _COLOURS["available"], "dash": "dot"},
+                    line={"color": COLOURS["available"], "dash": "dot"},
                     hovertemplate="available %{x}: %{y:,.0f} CNY<extra></extra>",
                 )
             )
     if not names:
-        _no_data(fig, "no capex spent")
+        no_data(fig, "no capex spent")
     fig.update_layout(barmode="stack", legend_title_text="category")
     fig.update_yaxes(tickformat=",~r")
-    _year_axis(fig, years)
+    year_axis(fig, years)
     total = float(ds["capex_used"].sum())
-    return _layout(
+    return year_layout(
         fig,
         f"Capex started per year by category against the budget (CNY; {total:,.0f} in all)",
         "planning year",
@@ -289,9 +231,9 @@ def emissions_vs_caps(ds: xr.Dataset) -> go.Figure:
     years = plan_years(ds)
     capped = _capped(ds)
     if not capped:
-        fig = _no_data(go.Figure(), "no park caps in this scenario")
-        _year_axis(fig, years)
-        return _layout(fig, "Park emissions against park caps (t/yr)", "planning year", "t/yr")
+        fig = no_data(go.Figure(), "no park caps in this scenario")
+        year_axis(fig, years)
+        return year_layout(fig, "Park emissions against park caps (t/yr)", "planning year", "t/yr")
     cols = min(3, len(capped))
     rows = math.ceil(len(capped) / cols)
     fig = make_subplots(
@@ -316,7 +258,7 @@ def emissions_vs_caps(ds: xr.Dataset) -> go.Figure:
                 x=years,
                 y=after,
                 mode="lines+markers",
-                line={"color": _COLOURS["after"], "width": 2},
+                line={"color": COLOURS["after"], "width": 2},
                 hovertemplate=f"{pollutant} %{{x}}: %{{y:,.4g}} t/yr<extra></extra>",
             ),
             row=row,
@@ -330,7 +272,7 @@ def emissions_vs_caps(ds: xr.Dataset) -> go.Figure:
                 x=step_x,
                 y=[*cap, cap[-1]],
                 mode="lines",
-                line={"color": _COLOURS["cap"], "dash": "dash", "shape": "hv"},
+                line={"color": COLOURS["cap"], "dash": "dash", "shape": "hv"},
                 hovertemplate=f"{pollutant} cap: %{{y:,.4g}} t/yr<extra></extra>",
             ),
             row=row,
@@ -344,150 +286,20 @@ def emissions_vs_caps(ds: xr.Dataset) -> go.Figure:
                 x=[step_x[0], step_x[-1]],
                 y=[base, base],
                 mode="lines",
-                line={"color": _COLOURS["baseline"], "dash": "dot"},
+                line={"color": COLOURS["baseline"], "dash": "dot"},
                 hovertemplate=f"{pollutant} baseline: %{{y:,.4g}} t/yr<extra></extra>",
             ),
             row=row,
             col=col,
         )
-    _year_axis(fig, years)
+    year_axis(fig, years)
     fig.update_yaxes(rangemode="tozero", tickformat=",~r")
-    return _layout(
+    return year_layout(
         fig,
         "Park emissions by year against the park caps (t/yr)",
         "",
         "",
         height=max(420, 330 * rows + 60),
-    )
-
-
-def pollution_by_year(ds: xr.Dataset) -> go.Figure:
-    """Park pollution equivalents by year, stacked by medium, and the baseline total."""
-    years = plan_years(ds)
-    media = ds["pollutant_medium"].values.astype(str)
-    has_pe = ds["pe_per_t"].values > 0
-    by_pollutant = ds["pollution_eq"].sum("enterprise").transpose("year", "pollutant").values
-    fig = go.Figure()
-    for medium in pe_media(ds):
-        columns = (media == medium) & has_pe
-        if not columns.any():
-            continue
-        fig.add_trace(
-            go.Bar(
-                name=medium,
-                x=years,
-                y=by_pollutant[:, columns].sum(axis=1),
-                marker_color=_COLOURS[medium],
-                hovertemplate=f"{medium} %{{x}}: %{{y:,.0f}} eq/yr<extra></extra>",
-            )
-        )
-    base = float(ds["pollution_eq_baseline"].sum())
-    fig.add_trace(
-        go.Scatter(
-            name="baseline (all media)",
-            x=[float(years[0]) - 0.5, float(years[-1]) + 0.5],
-            y=[base, base],
-            mode="lines",
-            line={"color": _COLOURS["baseline"], "dash": "dash"},
-            hovertemplate="baseline: %{y:,.0f} eq/yr<extra></extra>",
-        )
-    )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(rangemode="tozero", tickformat=",~r")
-    _year_axis(fig, years)
-    return _layout(
-        fig,
-        "Park pollution load by year and medium (pollution equivalents/yr)",
-        "planning year",
-        "pollution equivalents/yr",
-    )
-
-
-def energy_co2_by_year(ds: xr.Dataset) -> go.Figure:
-    """Two panels: park energy use (tce/yr) and CO2 from energy (tCO2/yr) by year, each
-    against its baseline (dashed)."""
-    years = plan_years(ds)
-    totals = park_totals_by_year(ds)
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=["Energy (tce/yr)", "CO2 from energy (tCO2/yr)"]
-    )
-    series = [
-        ("tce", "energy", totals["tce"], float(ds["energy_tce_baseline"].sum()), "tce/yr"),
-        ("co2", "CO2", totals["co2"], float(ds["co2_baseline"].sum()), "tCO2/yr"),
-    ]
-    for col, (key, label, values, base, unit) in enumerate(series, start=1):
-        fig.add_trace(
-            go.Scatter(
-                name=f"park {label}",
-                x=years,
-                y=values,
-                mode="lines+markers",
-                line={"color": _COLOURS[key], "width": 2},
-                customdata=100.0 * (values - base) / base if base else np.zeros(len(values)),
-                hovertemplate=(
-                    f"{label} %{{x}}: %{{y:,.0f}} {unit}"
-                    "<br>%{customdata:+.1f}% against the baseline<extra></extra>"
-                ),
-            ),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                name="baseline",
-                legendgroup="baseline",
-                showlegend=col == 1,
-                x=[float(years[0]) - 0.5, float(years[-1]) + 0.5],
-                y=[base, base],
-                mode="lines",
-                line={"color": _COLOURS["baseline"], "dash": "dash"},
-                hovertemplate=f"{label} baseline: %{{y:,.0f}} {unit}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-    _year_axis(fig, years)
-    fig.update_yaxes(tickformat=",~r")
-    return _layout(fig, "Park energy (tce/yr) and CO2 from energy (tCO2/yr) by year", "", "")
-
-
-def compliance_by_year(ds: xr.Dataset) -> go.Figure:
-    """Bars: (enterprise, pollutant) pairs above their permit each year; line: the sum of
-    the excesses over all pairs (t/yr, right axis)."""
-    years = plan_years(ds)
-    totals = park_totals_by_year(ds)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            name="pairs over their permit",
-            x=years,
-            y=totals["pairs_over"],
-            marker_color=_COLOURS["count"],
-            hovertemplate="%{x}: %{y} enterprise-pollutant pairs over their permit<extra></extra>",
-        ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            name="total excess (t/yr)",
-            x=years,
-            y=totals["excess_t"],
-            mode="lines+markers",
-            line={"color": _COLOURS["excess"]},
-            hovertemplate="%{x}: %{y:,.4g} t/yr above permits in all<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.update_yaxes(title_text="pairs over permit (count)", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="excess (t/yr)", rangemode="tozero", secondary_y=True)
-    _year_axis(fig, years)
-    mode = ds.attrs.get("permit_mode", "?")
-    return _layout(
-        fig,
-        f"Permit compliance by year (permits: {mode}): pairs over permit (count) and "
-        "total excess (t/yr)",
-        "planning year",
-        "",
     )
 
 

@@ -1,5 +1,6 @@
-"""Plotly figures of the audit view, from a Dataset holding `model.appraise.audit.audit_dataset`'s
-variables (alone or merged into a run's results; never from ParkData or Pyomo).
+"""Plotly figures of a run's appraisal, from a Dataset holding the variables of
+`model.results.audit_dataset.audit_dataset` (alone or merged into a run's results) and,
+for the why-not figure, those of the why-not analysis (never from ParkData or Pyomo).
 
 * ``rights_value``: per enterprise row with a permit surplus after the projects, the
   one-off transfer value (CNY) of the surplus emission rights beside their annual lease
@@ -8,7 +9,11 @@ variables (alone or merged into a run's results; never from ParkData or Pyomo).
   enterprise (per 10^4 CNY of output value), coloured by audit priority tier, with the
   enterprises under a mandatory audit drawn as diamonds.
 
-The rules behind the variables are documented in docs/audit.md.
+* ``why_not`` (`why_not_figure`): left-out projects, their budget charge now against the
+  money they would need to enter the optimal portfolio.
+
+The rules behind the audit variables are documented in docs/audit.md, the why-not
+analysis in docs/finance.md.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
+
+from model.results.appraisal_tables import why_not_table
 
 
 def _names(ds: xr.Dataset) -> np.ndarray:
@@ -174,3 +181,40 @@ def audit_figures(ds: xr.Dataset) -> dict[str, go.Figure]:
     """The audit figures of a Dataset holding `audit_dataset`'s variables (alone or
     merged into a run's results): ``rights_value`` and ``intensity_tiers``."""
     return {"rights_value": rights_value_figure(ds), "intensity_tiers": intensity_figure(ds)}
+
+
+def why_not_figure(ds: xr.Dataset, limit: int = 30) -> go.Figure:
+    """Left-out projects (the `limit` needing least money): what they cost against the
+    capex at which they would enter (exact, by re-solves) or the money the LP estimate
+    says they need."""
+    table = why_not_table(ds).head(limit)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=table["project"],
+            x=table["budget_capex"] / 1e4,
+            orientation="h",
+            name="budget charge now (10^4 CNY)",
+            marker_color="#bbbbbb",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=table["project"],
+            x=table["money_needed"] / 1e4,
+            orientation="h",
+            name="money needed to enter (10^4 CNY)",
+            marker_color="#d62728",
+            text=table["basis"],
+            hovertemplate="%{y}: %{x:,.1f} (%{text})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Why not selected: money a left-out project needs to enter the optimal portfolio",
+        xaxis_title="10^4 CNY",
+        barmode="overlay",
+        template="plotly_white",
+        height=max(400, 18 * len(table)),
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
