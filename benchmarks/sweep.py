@@ -39,8 +39,8 @@ from model.compile.compile import compile_park
 from model.input.loading import load_scenario  # noqa: E402
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model  # noqa: E402
+from model.optimise.solve import make_solver
 from model.studies.budget import run_budget_sweep, solve_levels  # noqa: E402
-from solvers.factory import make_solver  # noqa: E402
 
 
 def budget_row_index(park) -> int:

@@ -23,19 +23,20 @@ import xarray as xr
 
 from model.appraise.economics import attach_economics
 from model.appraise.evaluate import ParkState, evaluate, yearly_states
-from model.appraise.verify import Violation, solve_verified
+from model.appraise.verify import Violation
 from model.compile.compile import compile_park
 from model.compile.park import ParkData
 from model.input.loading import LoadedScenario
 from model.input.run_options import SolverOptions
-from model.optimise.formulation import ParkModel, build_model
-from model.optimise.infeasibility import explain_infeasibility, precheck
+from model.optimise.formulation import build_model
+from model.optimise.infeasibility import explain_infeasibility
+from model.optimise.park_model import ParkModel
+from model.optimise.precheck import precheck
+from model.optimise.solve import SolveResult, make_solver, solve_verified
 from model.optimise.whynot import break_even, candidates, lp_estimates
 from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
 from model.results.dataset import build_dataset
 from model.results.variables import make_variable
-from solvers.base import SolveResult
-from solvers.factory import make_solver
 
 
 @dataclass

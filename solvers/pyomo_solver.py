@@ -17,9 +17,7 @@ import pyomo.environ as pyo
 from pyomo.opt import SolverStatus
 from pyomo.opt import TerminationCondition as TC
 
-from model.input.schema import SolverOptions
-from model.optimise.formulation import ParkModel
-from solvers.base import SolveResult
+from solvers.base import ModelToSolve, SolveResult, SolverSettings
 
 TIME_LIMIT_OPTION = {
     "cbc": "seconds",
@@ -57,9 +55,9 @@ class SolverUnavailable(RuntimeError):
 
 
 class PyomoSolver:
-    """Solve a `ParkModel` with `pyo.SolverFactory(name)`."""
+    """Solve a `ModelToSolve` (a `ParkModel`) with `pyo.SolverFactory(name)`."""
 
-    def __init__(self, park_model: ParkModel, options: SolverOptions) -> None:
+    def __init__(self, park_model: ModelToSolve, options: SolverSettings) -> None:
         self.park_model = park_model
         self.options = options
         self.name = options.name

@@ -29,11 +29,11 @@ from model.compile.compile import compile_park
 from model.input.reference import water_class_i
 from model.input.registry import build_registry
 from model.input.schema import Scenario, Trading
+from model.optimise.solve import SolveResult
 from model.report.figures.appraisal_figures import audit_figures
 from model.results.audit_dataset import audit_dataset
 from model.results.dataset import build_dataset
 from model.results.io import write_dataset
-from solvers.base import SolveResult
 
 HORIZON = {"start": 2025, "end": 2025}
 

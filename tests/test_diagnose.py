@@ -18,16 +18,11 @@ from model.compile.park import ParkData
 from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
-from model.optimise.infeasibility import conflict_messages, explain_infeasibility, precheck
-from model.optimise.relaxation import (
-    Conflict,
-    Forcing,
-    LeastRelaxation,
-    Limit,
-    RelaxationModel,
-    limits_of,
-    year_runs,
-)
+from model.optimise.conflict import Conflict, Forcing, LeastRelaxation
+from model.optimise.infeasibility import conflict_messages, explain_infeasibility
+from model.optimise.limits import Limit, limits_of, year_runs
+from model.optimise.precheck import precheck
+from model.optimise.relaxation import RelaxationModel
 
 EXACT = SolverOptions(mip_gap=0.0)
 DECLARED = {
@@ -111,7 +106,7 @@ def test_budget_too_small_names_least_cost_and_forcing_limits(solver: str) -> No
 
 
 def test_forcing_checks_only_limits_that_can_bind() -> None:
-    from model.optimise.relaxation import conflict
+    from model.optimise.conflict import conflict
 
     found = conflict(make_park(PARK_H), EXACT)
     budget = next(item for item in found.candidates if item.fixes)

@@ -55,8 +55,8 @@ from model.compile.park import ParkData
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
 from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.studies.frontier import StudyPoint, pareto_frontier
-from solvers.factory import make_solver
 
 VOPT_IDS = ["2KP50-11", "2KP50-50", "2KP50-92", "2KP100-50"]
 ALL_IDS = [*VOPT_IDS, "knapsack.100.2"]

@@ -38,8 +38,8 @@ from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
 from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.pipeline import run_scenario
-from solvers.factory import make_solver
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (1e-6, 1e-8, 1e-10)
@@ -431,14 +431,14 @@ class ScriptedSolver:
 
 
 def _result(x):
-    from solvers.base import SolveResult
+    from model.optimise.solve import SolveResult
 
     x = np.asarray(x, dtype=float)
     return SolveResult("optimal", "Optimal", "scripted", x=x, starts=x[None], objective=1.0)
 
 
 def test_a_broken_answer_is_solved_again_with_tighter_tolerances() -> None:
-    from model.appraise.verify import solve_verified
+    from model.optimise.solve import solve_verified
 
     park = compiled(trace_park(1e-10, "permit"))
     solver = ScriptedSolver([_result([0, 1]), _result([1, 0])])
@@ -448,7 +448,7 @@ def test_a_broken_answer_is_solved_again_with_tighter_tolerances() -> None:
 
 
 def test_an_answer_still_broken_after_the_retry_is_never_solved() -> None:
-    from model.appraise.verify import solve_verified
+    from model.optimise.solve import solve_verified
 
     park = compiled(trace_park(1e-10, "permit"))
     for solver in (
@@ -465,7 +465,8 @@ def test_loosened_highs_tolerances_are_caught_and_tightened() -> None:
     """With HiGHS's feasibility tolerances loosened to 0.5 (solver.options) the first
     solve takes both projects, 1.2e9 CNY against a budget of 1e9 (0.37 of the money
     unit 2^29 CNY over); the check catches it and the re-solve at 1e-10 is right."""
-    from model.appraise.verify import limit_violations, solve_verified
+    from model.appraise.verify import limit_violations
+    from model.optimise.solve import solve_verified
 
     loose = {"primal_feasibility_tolerance": 0.5, "mip_feasibility_tolerance": 0.5}
     park = compiled(trace_park(1e-6, "permit"))

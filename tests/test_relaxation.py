@@ -24,7 +24,9 @@ from test_multiyear import multi_year_park
 
 from model.compile.park import ParkData
 from model.input.run_options import SolverOptions
-from model.optimise.relaxation import Limit, RelaxationModel, conflict
+from model.optimise.conflict import conflict
+from model.optimise.limits import Limit
+from model.optimise.relaxation import RelaxationModel
 
 EXACT = SolverOptions(mip_gap=0.0)
 

@@ -39,6 +39,7 @@ from model.appraise.evaluate import evaluate
 from model.compile.compile import compile_park
 from model.input.registry import build_registry
 from model.input.schema import Scenario
+from model.optimise.solve import SolveResult
 from model.report.figures.run_figures import figures
 from model.report.page import render_report, write_report
 from model.report.text import summary_text
@@ -46,7 +47,6 @@ from model.results.atomic import atomic_path, atomic_write, write_bytes_atomic, 
 from model.results.dataset import build_dataset
 from model.results.io import netcdf_attr, write_dataset, write_selected_csv
 from model.results.summary_tables import selected_projects_table, summary_table
-from solvers.base import SolveResult
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,7 @@ from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
 from model.optimise.formulation import build_model
-from solvers.factory import make_solver
+from model.optimise.solve import make_solver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 

@@ -43,6 +43,7 @@ from model.compile.compile import compile_park
 from model.input.loading import load_scenario
 from model.input.run_options import FrontierStudy, SolverOptions
 from model.input.schema import value_in_year
+from model.optimise.solve import SolveResult
 from model.pipeline import run_scenario
 from model.report.figures.timeline_figures import timeline_figures
 from model.report.timeline_section import timeline_section_html
@@ -50,7 +51,6 @@ from model.results.dataset import build_dataset
 from model.results.plan_tables import available_by_year, plan_table
 from model.studies.budget import run_budget_sweep
 from model.studies.runner import frontier_points
-from solvers.base import SolveResult
 
 EXACT = SolverOptions(mip_gap=0.0)
 YEARS = [2021, 2022, 2023]

@@ -10,8 +10,8 @@ from model.input.registry import build_registry
 from model.input.run_options import SolverOptions
 from model.input.schema import Scenario
 from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.optimise.whynot import break_even, candidates
-from solvers.factory import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)
 

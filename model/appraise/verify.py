@@ -23,23 +23,22 @@ act on it) plus `ABSOLUTE_FLOOR` (1e-20 in the limit's unit, far below any real 
 1e-10 t/yr included). Soft permits (an excess paid for in the objective) and permits in
 mode `off` are not limits.
 
-`solve_verified(park, solver)` solves, checks, and when a limit is broken re-solves once
-with tighter solver tolerances (`solver.tighten_tolerances()`) and checks again. A
-portfolio that still breaks a limit gets the status "limit_violated": it is never
-reported as solved.
+`model.optimise.solve.solve_verified(park, solver)` solves, checks with
+`limit_violations`, and when a limit is broken re-solves once with tighter solver
+tolerances and checks again. A portfolio that still breaks a limit gets the status
+"limit_violated": it is never reported as solved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from model.appraise.evaluate import yearly_states
 from model.compile.park import ParkData
 from model.formatting import table_number
-from solvers.base import SolveResult
 
 RELATIVE_TOLERANCE = 1e-9
 """Allowed miss, relative to the size of the quantities in the limit."""
@@ -295,27 +294,3 @@ def _structure_by_year(park: ParkData, check: _Checker, level: np.ndarray, when:
             facility.capacity,
             float(np.abs(facility.use).sum()),
         )
-
-
-def _violations_of(park: ParkData, result: SolveResult) -> list[Violation]:
-    if result.x is None or not result.has_solution:
-        return []
-    return limit_violations(park, result.x, result.starts)
-
-
-def solve_verified(park: ParkData, solver) -> tuple[SolveResult, list[Violation]]:
-    """Solve, check the portfolio against every hard limit of `park`; if one is broken,
-    re-solve once with tighter tolerances and check again. Returns the result (status
-    "limit_violated" if a limit is still broken) and the violations left."""
-    result = solver.solve()
-    violations = _violations_of(park, result)
-    if violations and solver.tighten_tolerances():
-        result = solver.solve()
-        violations = _violations_of(park, result)
-    if violations:
-        result = replace(
-            result,
-            status="limit_violated",
-            message=f"the portfolio breaks {len(violations)} hard limit(s) in the user's units",
-        )
-    return result, violations

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.input.run_options import SolverOptions
-from model.optimise.formulation import ParkModel, build_model
-from solvers.factory import make_solver
+from model.optimise.formulation import build_model
+from model.optimise.park_model import ParkModel
+from model.optimise.solve import make_solver
 
 
 @dataclass

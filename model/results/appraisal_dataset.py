@@ -40,9 +40,9 @@ from model.appraise.feasibility import feasibility
 from model.compile.park import ParkData
 from model.input.cp_index import LEVELS
 from model.input.schema import Scenario
+from model.optimise.solve import SolveResult
 from model.results.audit_dataset import audit_dataset
 from model.results.variables import make_variable, text_array
-from solvers.base import SolveResult
 
 _PE_PER_YUAN = "pollution equivalents/yr per CNY"
 _TCE_PER_YUAN = "tce/yr per CNY"

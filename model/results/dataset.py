@@ -35,9 +35,9 @@ import xarray as xr
 
 from model.appraise.evaluate import CHOSEN_THRESHOLD, ParkState
 from model.compile.park import ParkData
+from model.optimise.solve import SolveResult
 from model.results.io import netcdf_attr
 from model.results.variables import PE_UNITS, make_variable, text_array
-from solvers.base import SolveResult
 
 PACKAGES = ("pyomo", "highspy", "numpy", "scipy", "pandas", "xarray", "h5netcdf", "plotly")
 

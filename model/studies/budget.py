@@ -28,15 +28,15 @@ from dataclasses import replace
 import numpy as np
 
 from model.appraise.evaluate import avoided_totals
-from model.appraise.verify import solve_verified
 from model.compile.park import ParkData
 from model.input.run_options import SolverOptions
-from model.optimise.formulation import ParkModel, build_model
+from model.optimise.formulation import build_model
+from model.optimise.park_model import ParkModel
+from model.optimise.solve import make_solver, solve_verified
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
 from model.studies.validity import is_valid
-from solvers.factory import make_solver
 
 PER = 10_000.0
 """Marginal figures are per 10,000 CNY (万元), the unit of Chinese audit reports."""

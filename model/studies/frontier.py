@@ -27,10 +27,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from model.appraise.evaluate import avoided_totals
-from model.appraise.verify import solve_verified
 from model.errors import FrontierSolverFailure, InfeasibleStudy
-from model.optimise.formulation import ParkModel
-from solvers.base import SolveResult
+from model.optimise.park_model import ParkModel
+from model.optimise.solve import SolveResult, solve_verified
 
 
 @dataclass

@@ -28,6 +28,7 @@ from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
 from model.input.run_options import FrontierStudy, SolverOptions, Study
 from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.report.study_page import write_study_report
 from model.results.atomic import atomic_write
 from model.results.io import write_dataset
@@ -36,7 +37,6 @@ from model.studies.dataset import study_dataset
 from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.store import PointStore, store_key
 from model.studies.validity import is_valid
-from solvers.factory import make_solver
 
 
 def _progress(label: str):
