@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from model.appraise.economics import attach_economics
-from model.appraise.evaluate import ParkState, evaluate, yearly_states
+from model.appraise.evaluate import ParkState, evaluate, is_chosen, yearly_states
 from model.appraise.verify import Violation
 from model.compile.compile import compile_park
 from model.compile.park import ParkData
@@ -158,7 +158,7 @@ def why_not_variables(
     chosen = candidates(park_model, result.x, limit)
     estimates = lp_estimates(park_model, options)
     answers = break_even(park_model, solver, result.objective, chosen, options, estimates=estimates)
-    estimate = np.where(result.x < 0.5, estimates, np.nan)
+    estimate = np.where(is_chosen(result.x), np.nan, estimates)
     capex = np.full(park.n_projects, np.nan)
     subsidy = np.full(park.n_projects, np.nan)
     notes = np.full(park.n_projects, "", dtype=object)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from model.appraise.evaluate import is_chosen
 from model.appraise.feasibility import FeasibilityTable, annuity_factor, feasibility
 from model.appraise.finance import privately_profitable
 
@@ -103,7 +104,7 @@ def additionality(
 
     `table` is the feasibility table without subsidy; `subsidy` the grant per project
     (`subsidy_amounts`); `pollution_eq` and `tce` the annual effects (`project_effects`).
-    For each selected project (selected > 0.5):
+    For each selected project (chosen by `model.appraise.evaluate.is_chosen`):
 
     * privately_profitable: NPV >= 0 without subsidy (the project pays anyway: a grant to
       it is a windfall, not additional);
@@ -119,7 +120,7 @@ def additionality(
     Rows are the selected projects, sorted by pe_per_public_yuan (largest first,
     unsubsidised last, then in input order).
     """
-    keep = np.asarray(selected, dtype=float) > 0.5
+    keep = is_chosen(selected)
     subsidy = np.asarray(subsidy, dtype=float)
     with_grant = npv_with_subsidy(table, subsidy)
     profitable = privately_profitable(table)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.appraise.evaluate import is_chosen
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model
 from model.optimise.park_model import ParkModel
@@ -150,6 +151,6 @@ def candidates(park_model: ParkModel, x: np.ndarray, limit: int) -> list[int]:
     park = park_model.park
     nominal = park.weight_pollution * (park.reduces @ park.pe_per_t)
     nominal = nominal + park.weight_energy * (park.saves @ park.tce_per_unit)
-    left_out = np.flatnonzero((x < 0.5) & ~park.excluded & ~park.forced)
+    left_out = np.flatnonzero(~is_chosen(x) & ~park.excluded & ~park.forced)
     order = left_out[np.argsort(-nominal[left_out], kind="stable")]
     return [int(j) for j in order[:limit]]

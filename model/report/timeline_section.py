@@ -13,7 +13,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.appraise.evaluate import FULLY_ADOPTED, is_chosen
 from model.formatting import table_number
 from model.results.plan_tables import (
     capex_by_year,
@@ -62,11 +62,11 @@ def timeline_section_html(ds: xr.Dataset, largest: int = 5) -> str:
     for t, year in enumerate(years):
         mine = table["start_year"] == year
         delayed = mine & (table["effect_from"] != year)
-        now = np.flatnonzero(steps[t] > CHOSEN_THRESHOLD)
+        now = np.flatnonzero(is_chosen(steps[t]))
         now = now[np.lexsort((project_ids[now], -step_capex[t, now]))]
         names = [
             project_ids[j]
-            if steps[t, j] > 1 - 1e-6
+            if steps[t, j] >= FULLY_ADOPTED
             else f"{project_ids[j]} (level {steps[t, j]:.3g})"
             for j in now[:largest]
         ]

@@ -19,8 +19,8 @@ run's Dataset (attributes included). Every figure is documented in docs/results.
 * per enterprise (`model/appraise/cp_level.py`, DOMAIN.md 4): the cleaner-production level and
   composite scores before and after the chosen projects.
 
-A project counts as chosen when its level exceeds `CHOSEN_THRESHOLD` (as in the results
-tables); the economic figures are those of full adoption (capex, saving, NPV and subsidy
+A project counts as chosen by the one rule of `model.appraise.evaluate.is_chosen` (as in
+the results tables); the economic figures are those of full adoption (capex, saving, NPV and subsidy
 all scale with a divisible project's level, so payback, IRR, the verdicts and the
 per-yuan ratios do not depend on it). A project changes CP indicators only when fully
 adopted (an indicator value is not linear in the level).
@@ -35,7 +35,7 @@ import xarray as xr
 
 from model.appraise.audit import DEFAULT_TIER_CUTS
 from model.appraise.cp_level import cp_level_table
-from model.appraise.evaluate import CHOSEN_THRESHOLD, FULLY_ADOPTED, ParkState
+from model.appraise.evaluate import FULLY_ADOPTED, ParkState, is_chosen
 from model.appraise.feasibility import feasibility
 from model.compile.park import ParkData
 from model.input.cp_index import LEVELS
@@ -77,7 +77,7 @@ def economics_dataset(park: ParkData, scenario: Scenario, level: np.ndarray) -> 
     finance = scenario.finance
     rate, tax = economics.benchmark_rate, economics.income_tax_rate
     n = park.n_projects
-    chosen = level > CHOSEN_THRESHOLD
+    chosen = is_chosen(level)
     picked = np.flatnonzero(chosen)
     limit = economics.irr_limit
     if economics.irr_for_all:

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from model.appraise.audit import permit_totals
-from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.appraise.evaluate import is_chosen
 from model.input.schema import PARK_ID
 from model.results.summary_tables import summary_year
 
@@ -70,9 +70,9 @@ _ECONOMICS = [
 
 
 def economics_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Chosen projects (level > 1e-6) with their economics, in project order."""
+    """Chosen projects (`is_chosen`) with their economics, in project order."""
     frame = _project_frame(ds, _ECONOMICS)
-    return frame[frame["level"] > CHOSEN_THRESHOLD].reset_index(drop=True)
+    return frame[is_chosen(frame["level"])].reset_index(drop=True)
 
 
 def forced_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -108,9 +108,7 @@ def public_money_table(ds: xr.Dataset) -> pd.DataFrame:
     tce = (ds["saves"] * ds["tce_per_unit"]).sum("carrier").values
     frame["pe_avoided_per_yr"] = pe
     frame["tce_saved_per_yr"] = tce
-    keep = (frame["level"] > CHOSEN_THRESHOLD) & (
-        (frame["subsidy"] > 0) | (frame["needs_public_money"] == 1)
-    )
+    keep = is_chosen(frame["level"]) & ((frame["subsidy"] > 0) | (frame["needs_public_money"] == 1))
     frame = frame[keep].sort_values(
         ["pe_per_public_yuan", "tce_per_public_yuan"],
         ascending=False,
@@ -143,7 +141,7 @@ def why_not_table(ds: xr.Dataset) -> pd.DataFrame:
         frame["budget_capex"] = frame["capex"]
     if "excluded" not in frame:
         frame["excluded"] = 0
-    frame = frame[(frame["level"] <= CHOSEN_THRESHOLD) & (frame["excluded"] != 1)].copy()
+    frame = frame[~is_chosen(frame["level"]) & (frame["excluded"] != 1)].copy()
     exact = (frame["why_not_note"] != "").to_numpy()
     frame["basis"] = np.where(exact, "exact", "LP estimate")
     needed = np.where(exact, frame["subsidy_needed"], frame["subsidy_needed_lp_estimate"])

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.appraise.evaluate import CHOSEN_THRESHOLD, ParkState
+from model.appraise.evaluate import ParkState, is_chosen
 from model.compile.park import ParkData
 from model.optimise.solve import SolveResult
 from model.results.io import netcdf_attr
@@ -121,7 +121,7 @@ def build_dataset(
     else:  # no start years known: everything starts in the first planning year
         starts = np.zeros((n_years, park.n_projects))
         starts[0] = x
-    started_any = starts > CHOSEN_THRESHOLD
+    started_any = is_chosen(starts)
     start_year = np.where(
         started_any.any(axis=0), np.asarray(park.years)[started_any.argmax(axis=0)], -1
     )

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.appraise.evaluate import is_chosen
 
 EXCESS_THRESHOLD = 1e-9
 """t/yr above a permit from which an (enterprise, pollutant) pair counts as over it."""
@@ -71,13 +71,13 @@ def plan_table(ds: xr.Dataset) -> dict[str, np.ndarray]:
     steps = ds["started"].transpose("year", "project").values[:, started]
     level = steps.sum(axis=0)
     capex = ds["capex"].values[started] * level
-    in_effect = ds["selected"].transpose("year", "project").values[:, started] > CHOSEN_THRESHOLD
+    in_effect = is_chosen(ds["selected"].transpose("year", "project").values[:, started])
     years = plan_years(ds)
     effect_from = np.where(in_effect.any(axis=0), years[in_effect.argmax(axis=0)], -1)
     step_text = np.array(
         [
             ", ".join(f"{y}: {v:.3g}" for y, v in zip(years, column, strict=True) if v > 0)
-            for column in np.where(steps > CHOSEN_THRESHOLD, steps, 0.0).T
+            for column in np.where(is_chosen(steps), steps, 0.0).T
         ],
         dtype=object,
     )

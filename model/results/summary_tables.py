@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.appraise.evaluate import is_chosen
 from model.results.variables import PE_UNITS
 
 
@@ -63,7 +63,7 @@ def project_metrics(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def selected_projects_table(ds: xr.Dataset) -> pd.DataFrame:
-    """The chosen projects (level > 1e-6), in project order, with columns:
+    """The chosen projects (`is_chosen`: level > 1e-6), in project order, with columns:
 
     id, name, owner, category, level, capex_CNY (full-adoption cost), capex_spent_CNY
     (capex * level), pe_avoided_per_yr (nominal pollution equivalents avoided, see
@@ -71,7 +71,7 @@ def selected_projects_table(ds: xr.Dataset) -> pd.DataFrame:
     per pollution equivalent avoided per year; empty when the project avoids none).
     """
     frame = project_metrics(ds)
-    return frame[frame["level"] > CHOSEN_THRESHOLD].reset_index()
+    return frame[is_chosen(frame["level"])].reset_index()
 
 
 MEDIA = ("air", "water", "solid", "other")

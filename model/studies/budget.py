@@ -27,7 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from model.appraise.evaluate import avoided_totals
+from model.appraise.evaluate import avoided_totals, is_chosen
 from model.compile.park import ParkData
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model
@@ -185,12 +185,12 @@ def _previous_valid(points: list[StudyPoint]) -> np.ndarray:
     return previous
 
 
-def entry_order(points: list[StudyPoint], threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def entry_order(points: list[StudyPoint]) -> tuple[np.ndarray, np.ndarray]:
     """Per project: index of the first level where it is chosen (-1 never), and whether it
     is dropped again at a later level (portfolios are not nested in general). Levels
     without a portfolio (NaN) are skipped: a project is 'dropped' only when a later level
     with a portfolio leaves it out."""
-    chosen = np.array([np.nan_to_num(p.x) > threshold for p in points])  # (S, N)
+    chosen = np.array([is_chosen(np.nan_to_num(p.x)) for p in points])  # (S, N)
     first = np.where(chosen.any(axis=0), chosen.argmax(axis=0), -1)
     dropped = np.zeros(chosen.shape[1], dtype=bool)
     for i, j in enumerate(_previous_valid(points)):

@@ -18,6 +18,7 @@ import json
 import numpy as np
 import xarray as xr
 
+from model.appraise.evaluate import is_chosen
 from model.compile.park import ParkData
 from model.results.dataset import package_versions
 from model.results.io import netcdf_attr
@@ -65,7 +66,7 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
         ),
         "n_selected": make_variable(
             ("point",),
-            np.where(feasible, (x > 0.5).sum(axis=1), np.nan),
+            np.where(feasible, is_chosen(np.nan_to_num(x)).sum(axis=1), np.nan),
             "1",
             "projects chosen",
         ),

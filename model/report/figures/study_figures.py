@@ -23,6 +23,8 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
 
+from model.appraise.evaluate import is_chosen
+
 
 def no_portfolio_notes(ds: xr.Dataset) -> list[str]:
     """The Dataset's sentences about points without a portfolio ([] when none)."""
@@ -56,7 +58,7 @@ def _add_notes(fig: go.Figure, ds: xr.Dataset) -> None:
 
 
 def _main_projects(ds: xr.Dataset, point: int, n: int = 3) -> str:
-    chosen = ds["selected"].isel(point=point).values > 0.5
+    chosen = is_chosen(ds["selected"].isel(point=point).values)
     if not chosen.any():
         return "none"
     capex = ds["project_capex"].values * chosen

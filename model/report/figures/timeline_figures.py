@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
 
-from model.appraise.evaluate import CHOSEN_THRESHOLD
+from model.appraise.evaluate import is_chosen
 from model.report.figures.year_axis_style import (
     CATEGORY_COLOURS,
     COLOURS,
@@ -162,7 +162,7 @@ def spending_by_year(ds: xr.Dataset) -> go.Figure:
     totals = {name: spent[:, categories == name].sum(axis=1) for name in names}
     fig = go.Figure()
     for i, name in enumerate(sorted(names, key=lambda c: -totals[c].sum())):
-        counts = (ds["started"].values[:, categories == name] > CHOSEN_THRESHOLD).sum(axis=1)
+        counts = is_chosen(ds["started"].values[:, categories == name]).sum(axis=1)
         fig.add_trace(
             go.Bar(
                 name=name,
