@@ -6,7 +6,8 @@ and projects live in two CSV tables, so it runs through `python -m model.run`.
 
 Everything is drawn from one `numpy.random.default_rng(seed)`: the same (n, seed,
 budget_share) always gives the same park, byte for byte. The *structure* follows a real
-park (DESIGN.md, DOMAIN.md sections 5 and 9); the *figures* are invented magnitudes, not
+park (enterprises by key industry, shared facilities, exclusive alternatives); the
+*figures* are invented magnitudes, not
 domain facts, and must never be quoted as such:
 
 * about n/5 enterprises from the key-industry sectors, each with 3-6 pollutants from a

@@ -7,7 +7,7 @@ model/optimise/formulation.py are `LinearExpression`s, so their coefficients are
 faster than the generic persistent interface, which walks every expression to collect
 its variables (measured at 10,000 projects: 1-2.4 s against about 0.3 s).
 
-Re-solves push only what can change without a rebuild (DESIGN section 4):
+Re-solves push only what can change without a rebuild:
 * rows whose bounds hold a mutable parameter (budget, caps, targets, epsilon floors):
   re-evaluated before every solve (a few dozen rows);
 * the objective, when a parameter in it changed (the weights): cost = sum over the

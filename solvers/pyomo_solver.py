@@ -1,7 +1,8 @@
 """Any solver Pyomo knows by name (cbc, glpk, gurobi, cplex, scip, appsi_highs, ...).
 
 Called with `load_solutions=False`; the termination condition is checked before a
-solution is loaded, so an infeasible or failed solve never raises (DESIGN section 4).
+solution is loaded, so an infeasible or failed solve never raises (Pyomo raises when
+asked to load a solution a solve did not produce).
 Each re-solve writes the model again: this path is for portability, not for sweeps.
 
 The solver gets the model in the units of its `scaling_factor` suffix (docs/math.md 13):

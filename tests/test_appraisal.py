@@ -3,14 +3,15 @@ HTML report (model/results/appraisal_dataset.py, wired in model/pipeline.py), ag
 worked out by hand.
 
 Factors (all built in): COD 1 kg per pollution equivalent -> 1,000 eq/t, NH3N 0.8 ->
-1,250 eq/t, Ni_water 0.025 -> 40,000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); water tax
-1.4 CNY per equivalent (national minimum, DOMAIN.md 2.3); electricity 0.1229 tce/MWh and
-coal 0.7143 tce/t (GB/T 2589, DOMAIN.md 3.1); electricity 700 CNY/MWh and coal 900 CNY/t
+1,250 eq/t, Ni_water 0.025 -> 40,000 eq/t (EP Tax Law annex 2); water tax 1.4 CNY per
+equivalent (national minimum, EP Tax Law, annexed tax table); electricity 0.1229 tce/MWh
+and coal 0.7143 tce/t (GB/T 2589-2020); electricity 700 CNY/MWh and coal 900 CNY/t
 (the built-in assumed prices of model/reference/carriers.csv); emission rights COD 20,000
-CNY/t transfer and 230 CNY/(t*yr) lease, NH3N 40,000 and 260 (Zhuzhou 2016, DOMAIN.md
-6.1); no price for Ni_water. Finance: income tax 25 %, benchmark rate i = 10 %;
-feasibility formulas of DOMAIN.md 1.4: D = I/Y, T = P - D, E = T(1 - tax), F = E + D,
-N = I/F, NPV = F * sum_{j=1..Y} 1.1^-j - I.
+CNY/t transfer and 230 CNY/(t*yr) lease, NH3N 40,000 and 260 (Zhuzhou 2016 price list,
+http://sthjj.zhuzhou.gov.cn/c8640/20171026/i572068.html); no price for Ni_water. Finance:
+income tax 25 %, benchmark rate i = 10 %; feasibility formulas of the CP-audit training
+material (docs/finance.md): D = I/Y, T = P - D, E = T(1 - tax), F = E + D, N = I/F,
+NPV = F * sum_{j=1..Y} 1.1^-j - I.
 
 The park:
 
@@ -213,7 +214,7 @@ def annuity(years: int, rate: float = RATE) -> float:
 
 
 def cash_flow(capex: float, saving: float, years: int) -> float:
-    """F = (P - I/Y)(1 - tax) + I/Y (DOMAIN.md 1.4)."""
+    """F = (P - I/Y)(1 - tax) + I/Y (docs/finance.md, section 1)."""
     depreciation = capex / years
     return (saving - depreciation) * (1 - TAX) + depreciation
 

@@ -1,10 +1,10 @@
 """Permit linkage, mandatory-audit criteria and priority tiers (model/appraise/audit.py).
 
 Every expected number is worked out by hand in the comments. Factors: COD 1 kg per
-pollution equivalent -> 1000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); raw coal 0.7143
-tce/t and electricity 0.1229 tce/MWh (GB/T 2589, DOMAIN.md 3.1); emission-right prices
-Zhuzhou 2016 (DOMAIN.md 6.1): COD transfer 20,000 CNY/t and lease 230 CNY/(t*yr), SO2
-15,000 and 200, NH3N 40,000 and 260.
+pollution equivalent -> 1000 eq/t (EP Tax Law annex 2); raw coal 0.7143 tce/t and
+electricity 0.1229 tce/MWh (GB/T 2589-2020); emission-right prices of the Zhuzhou 2016
+price list (http://sthjj.zhuzhou.gov.cn/c8640/20171026/i572068.html): COD transfer 20,000
+CNY/t and lease 230 CNY/(t*yr), SO2 15,000 and 200, NH3N 40,000 and 260.
 """
 
 from __future__ import annotations

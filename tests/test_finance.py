@@ -1,13 +1,14 @@
 """model/appraise/finance.py against published and hand-computed figures.
 
-* The two worked examples of the CP-audit training material (DOMAIN.md 1.4), to the
+* The two worked examples of the CP-audit training material (https://m.wenke99.com/p-5292127.html
+  and http://www.360docs.net/doc/5b4875868.html), to the
   published rounding.
 * IRR from numpy_financial against an independent brentq root of the NPV function on 200
   random projects.
 * The annual saving of a tiny park worked out by hand (prices and tax rates from
   model/reference: electricity 700 CNY/MWh; COD 1 kg per equivalent, 1.4 CNY per
   equivalent; hazardous waste 1000 CNY/t; emission rights of COD 20,000 CNY/t transfer
-  and 230 CNY/t/yr lease, DOMAIN.md 6.1).
+  and 230 CNY/t/yr lease, Zhuzhou 2016 price list).
 * Cost classes at their boundaries, screening reasons, subsidies with caps, the
   break-even subsidy and the additionality ranking, all by hand.
 """

@@ -12,7 +12,7 @@ The tiny park (every expected number below is worked out by hand in the comments
 * P3 (E01): SO2 -1 t; 2,000,000 CNY; not chosen.
 * P4 (park, divisible): COD -2 t at full level; 400,000 CNY; chosen at level 0.5.
 
-Factors (EP Tax Law annex 2, GB/T 2589-2020, DOMAIN.md sections 2-3): COD 1 kg/eq ->
+Factors (EP Tax Law annex 2, GB/T 2589-2020): COD 1 kg/eq ->
 1000 eq/t; SO2 0.95 kg/eq -> 1052.63 eq/t; NH3N 0.8 kg/eq -> 1250 eq/t; hazardous waste
 has no equivalent value; electricity 0.1229 tce/MWh and 0.5366 tCO2/MWh; raw coal
 0.7143 tce/t and 1.9003 tCO2/t.

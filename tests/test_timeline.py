@@ -1,8 +1,8 @@
 """Multi-year figures (model/report/timeline_section.py) and studies on a multi-year park, from
 a tiny three-year scenario whose optimal plan is worked out by hand.
 
-The park (factors: EP Tax Law annex 2 and GB/T 2589-2020 via the built-in registry,
-DOMAIN.md sections 2-3: COD 1 kg/eq -> 1000 eq/t, SO2 0.95 kg/eq -> 1052.63 eq/t, NH3N
+The park (factors: EP Tax Law annex 2 and GB/T 2589-2020 via the built-in registry:
+COD 1 kg/eq -> 1000 eq/t, SO2 0.95 kg/eq -> 1052.63 eq/t, NH3N
 0.8 kg/eq -> 1250 eq/t; electricity 0.1229 tce and 0.5366 tCO2 per MWh, raw coal
 0.7143 tce and 1.9003 tCO2 per t):
 

@@ -6,10 +6,11 @@ the park evaluated before and after the chosen projects (`ParkState`,
 `model.appraise.evaluate`):
 
 * `permit_table`: per (enterprise row, pollutant) with a permit, the surplus rights the
-  projects free up, what they are worth on the emission-rights market (DOMAIN.md 6.1) and
+  projects free up, what they are worth on the emission-rights market (docs/audit.md) and
   the capacity expansion they allow; `permit_totals` sums it per pollutant.
 * `audit_classes`: which enterprises fall under a *mandatory* cleaner-production audit by
-  the three criteria of the 2016 Measures (清洁生产审核办法, DOMAIN.md 1.1), and why.
+  the three criteria of the 2016 Measures (《清洁生产审核办法》, NDRC and MEP Order No.
+  38), and why.
 * `priority_tiers`: audit priority by pollution-equivalent intensity and energy intensity
   per 10^4 CNY of output value, in three tiers.
 
@@ -43,8 +44,8 @@ AIR_TOXIC_POLLUTANTS: tuple[str, ...] = (
     "benzo_a_pyrene_air",
 )
 """Air pollutants counted as toxic/hazardous substances for audit criterion 3: the heavy
-metals and their compounds, chromic acid mist and benzo(a)pyrene of EP Tax Law annex 2
-(DOMAIN.md 2.1)."""
+metals and their compounds, chromic acid mist and benzo(a)pyrene of the Environmental
+Protection Tax Law, annex 2."""
 
 SOLID_TOXIC_POLLUTANTS: tuple[str, ...] = ("hazardous_waste",)
 """Solid pollutants counted as toxic/hazardous substances for audit criterion 3."""
@@ -143,7 +144,7 @@ def permit_table(
 
     * surplus = max(0, q - a) t/yr: permitted tonnes the enterprise no longer emits;
     * excess = max(0, a - q) t/yr: tonnes still over the permit after the projects;
-    * surplus as tradable emission rights (DOMAIN.md 6.1): the one-off transfer value
+    * surplus as tradable emission rights (docs/audit.md): the one-off transfer value
       surplus * transfer price (CNY/t) in CNY, and the annual lease value surplus * lease
       price (CNY per t per yr) in CNY/yr. The two are alternatives, not a sum: a right is
       sold once or leased every year (the prices differ 10-50 times). NaN = no price.
@@ -214,7 +215,7 @@ def permit_totals(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def audit_classes(park: ParkData, scenario: Scenario, before: ParkState) -> pd.DataFrame:
-    """Mandatory cleaner-production audit by the 2016 Measures (DOMAIN.md 1.1), per
+    """Mandatory cleaner-production audit by the 2016 Measures (《清洁生产审核办法》), per
     enterprise (the park's own row is left out), from the emissions and energy *before*
     any project:
 

@@ -1,8 +1,9 @@
-"""Cleaner-production level of an enterprise from a CP evaluation index system (DOMAIN.md 4).
+"""Cleaner-production level of an enterprise from a CP evaluation index system.
 
 The index tables and their reader are in model/input/cp_index.py (docs/cp-level.md).
 
-The scoring is the post-2013 "编制通则" method of DOMAIN.md 4.2:
+The scoring is the method of 《清洁生产评价指标体系编制通则》 (trial, NDRC, MEP and MIIT,
+2013), as docs/cp-level.md explains:
 
 * membership: Y_g(x) = 100 if the indicator reaches level g, else 0. A level's benchmark
   is "x <= t" or "x >= t" by the indicator's direction; a blank benchmark means the table
@@ -46,7 +47,7 @@ from model.input.schema import Enterprise, Project, Scenario
 
 BELOW_III = "below III"
 PASS_MARK = 85.0
-"""Composite score needed for levels I and II (DOMAIN.md 4.2)."""
+"""Composite score needed for levels I and II (《清洁生产评价指标体系编制通则》, 2013)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class CPScore:
                 f"; the shipped '{self.index}' table has {self.table_weight:.4g}, its other "
                 "first-level groups were not retrieved"
             )
-        text += "); weights renormalised over the indicators given (DOMAIN.md 4.2)"
+        text += "); weights renormalised over the indicators given (docs/cp-level.md)"
         if self.restrictive_missing:
             missing = ", ".join(self.restrictive_missing)
             text += f"; restrictive indicator(s) without a value (rule not applied): {missing}"
@@ -298,9 +299,9 @@ def cp_level_table(scenario: Scenario, selected_project_ids: Iterable[str]) -> p
         rows.append(row)
     table = pd.DataFrame(rows, columns=list(CP_TABLE_COLUMNS))
     table.attrs["note"] = (
-        "CP level per DOMAIN.md 4.2: level I if Y_I >= 85 and all restrictive indicators meet "
-        "I, II if Y_II >= 85 and all restrictive meet II, III if Y_III = 100; scores use only "
-        "the indicators given, with first- and second-level weights renormalised over them "
-        "(docs/cp-level.md)."
+        "CP level per 《清洁生产评价指标体系编制通则》 (2013): level I if Y_I >= 85 and all "
+        "restrictive indicators meet I, II if Y_II >= 85 and all restrictive meet II, III if "
+        "Y_III = 100; scores use only the indicators given, with first- and second-level "
+        "weights renormalised over them (docs/cp-level.md)."
     )
     return table

@@ -20,7 +20,7 @@ The IRR (a polynomial root, 0.1-0.5 ms a project) is computed for every project 
 park has at most `irr_limit` projects, or when an IRR screening rule needs it; otherwise
 the results compute it for the chosen projects only, after solving.
 
-The formulas are in model/appraise/feasibility.py (DOMAIN.md 1.4), finance.py and
+The formulas are in model/appraise/feasibility.py (docs/finance.md), finance.py and
 public_money.py; `appraise` gives them as one table, one row per project.
 """
 

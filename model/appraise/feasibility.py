@@ -1,7 +1,7 @@
-"""The feasibility figures of cleaner-production options (DOMAIN.md 1.4), on arrays.
+"""The feasibility figures of cleaner-production options, on arrays.
 
 Pure functions on numpy arrays (no Pyomo, no park). The figures are those of the
-cleaner-production audit training material (DOMAIN.md 1.4), per project:
+cleaner-production audit training material (docs/finance.md, section 1), per project:
 
 * I  investment (capex), CNY
 * P  annual net operating saving, CNY/yr (`model.appraise.finance.annual_saving` says what counts)
@@ -33,7 +33,7 @@ from scipy.optimize import brentq
 
 @dataclass(frozen=True)
 class FeasibilityTable:
-    """The feasibility figures of N projects, one array entry per project (DOMAIN.md 1.4).
+    """The feasibility figures of N projects, one array entry per project.
 
     Money in the unit of the inputs (CNY in ParkCP; the worked examples use 10^4 CNY).
     """
@@ -122,7 +122,8 @@ def feasibility(
     A negative taxable profit (T < 0) is taxed as given, as in the training material:
     E = T * (1 - tax) is then a loss smaller than T, i.e. the project's loss earns a tax
     credit against the enterprise's other profits. This is what makes the worked
-    examples of DOMAIN.md 1.4 come out; it assumes the enterprise has profits to offset.
+    examples of the training material come out (docs/finance.md); it assumes the
+    enterprise has profits to offset.
     """
     capex_a, saving_a, life_a, tax_a, rate_a = np.broadcast_arrays(
         np.asarray(capex, dtype=float),

@@ -1,7 +1,8 @@
 """Project economics of a park: annual saving, cost classes and screening.
 
 Pure functions on numpy arrays (no Pyomo). The feasibility figures themselves (D, T, E,
-F, payback N, NPV, NPVR, IRR of DOMAIN.md 1.4) come from `model.appraise.feasibility`;
+F, payback N, NPV, NPVR, IRR of the CP-audit feasibility analysis, docs/finance.md) come
+from `model.appraise.feasibility`;
 this module supplies their input and applies them to the park's projects:
 
 * `annual_saving`: the annual net operating saving P of every project (energy cost
@@ -124,13 +125,15 @@ def annual_saving(
       'transfer', their one-off sale spread over the life = sum max(reduces, 0) *
       transfer price / lifetime[j]. Only reductions create surplus rights; an increase
       is assumed to fit within rights the enterprise already holds. Pollutants without a
-      price count 0. `prices` default to `right_prices()` (built-in, DOMAIN.md 6.1).
+      price count 0. `prices` default to `right_prices()` (built-in:
+      model/reference/emission_rights.csv).
 
     These are nominal, project-alone figures: each project is valued as if it were the
     only one, before saturation (two projects removing the same tonnes, or a reduction
     larger than the emission, are counted in full). The tax figure is the national
     formula without the per-outlet top-3/top-5 rule or the concentration discounts
-    (DOMAIN.md 2.3), so it is an upper bound of the tax actually avoided.
+    (Environmental Protection Tax Law, Articles 9 and 13), so it is an upper bound of the
+    tax actually avoided.
     """
     finance = finance or Finance()
     notes: list[str] = []
@@ -197,7 +200,7 @@ def project_effects(park: ParkData) -> tuple[np.ndarray, np.ndarray]:
 
 def cost_class(capex: np.ndarray | Sequence[float], classes: CostClasses) -> np.ndarray:
     """Option class by investment: 'no_low' when capex <= low_max, else 'medium' when
-    capex <= medium_max, else 'high' (DOMAIN.md 1.3: the thresholds are the user's)."""
+    capex <= medium_max, else 'high' (no national thresholds exist: they are the user's)."""
     capex = np.asarray(capex, dtype=float)
     return np.where(
         capex <= classes.low_max, "no_low", np.where(capex <= classes.medium_max, "medium", "high")
@@ -211,7 +214,8 @@ def _percent(value: float) -> str:
 def screen(
     table: FeasibilityTable, classes: CostClasses, screening: Screening, rate: float
 ) -> tuple[np.ndarray, list[str]]:
-    """Which projects pass the acceptance rules that are switched on (DOMAIN.md 1.4).
+    """Which projects pass the acceptance rules that are switched on (docs/finance.md,
+    section 4).
 
     * payback: N <= the payback ceiling of the project's cost class (a class without a
       ceiling always passes);

@@ -86,9 +86,9 @@ def builtin_carrier_ids() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def water_class_i() -> frozenset[str]:
     """Ids of the class I water pollutants (第一类水污染物) of the built-in table
-    model/reference/pollutants.csv (column `water_class` = 'I'; DOMAIN.md 2.2: Hg, Cd,
-    total Cr, Cr(VI), As, Pb, Ni, benzo(a)pyrene, Be, Ag). Pollutants a scenario declares
-    itself have no class and are never class I."""
+    model/reference/pollutants.csv (column `water_class` = 'I'; Environmental Protection
+    Tax Law, annex 2: Hg, Cd, total Cr, Cr(VI), As, Pb, Ni, benzo(a)pyrene, Be, Ag).
+    Pollutants a scenario declares itself have no class and are never class I."""
     with open(REFERENCE_DIR / "pollutants.csv", newline="", encoding="utf-8") as handle:
         return frozenset(
             row["id"] for row in csv.DictReader(handle) if row["water_class"].strip() == "I"
@@ -98,7 +98,8 @@ def water_class_i() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def default_right_prices() -> RightPrices:
     """Built-in emission-right prices from model/reference/emission_rights.csv:
-    {pollutant: (transfer CNY/t, lease CNY/t/yr)} (Zhuzhou 2016, DOMAIN.md 6.1)."""
+    {pollutant: (transfer CNY/t, lease CNY/t/yr)} (Zhuzhou 2016 price list; each row of
+    the file names its source)."""
     prices: RightPrices = {}
     with open(REFERENCE_DIR / "emission_rights.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):

@@ -40,7 +40,7 @@ KEY_INDUSTRIES: tuple[str, ...] = (
     "other",
 )
 """Sectors accepted for an enterprise: the key industries of the 2020 notice and the
-2023 pilot notice (环办科财函〔2023〕79号, DOMAIN.md section 1.5), plus 'other'."""
+2023 pilot notice (环办科财函〔2023〕79号), plus 'other'."""
 
 PARK_ID = "park"
 """Owner id of park-shared facilities; their effects act on the park's own row."""
@@ -212,7 +212,7 @@ class Project(StrictModel):
 
 class Subsidy(StrictModel):
     """Public co-funding of projects by category (e.g. 20-50 % for park 'green island'
-    facilities, DOMAIN.md section 5)."""
+    facilities, docs/finance.md section 5)."""
 
     rates: dict[str, float] = Field(default_factory=dict)
     """Share of capex paid from public money, by project `category` (0..1)."""
@@ -234,14 +234,14 @@ class Budget(StrictModel):
 
 class CostClasses(StrictModel):
     """Option classes by capex (CNY): no/low-cost up to `low_max`, medium up to
-    `medium_max`, high above. No national thresholds exist (DOMAIN.md 1.3): set yours."""
+    `medium_max`, high above. No national thresholds exist: set yours."""
 
     low_max: float = Field(default=100_000.0, ge=0)
     medium_max: float = Field(default=5_000_000.0, ge=0)
 
 
 class Screening(StrictModel):
-    """Acceptance rules of the feasibility analysis (DOMAIN.md 1.4); a project failing an
+    """Acceptance rules of the feasibility analysis (docs/finance.md); a project failing an
     active rule is not offered to the optimiser."""
 
     payback: bool = False
@@ -250,11 +250,12 @@ class Screening(StrictModel):
     payback_ceiling: dict[Literal["no_low", "medium", "high"], float] = Field(
         default_factory=lambda: {"medium": 3.0, "high": 10.0}
     )
-    """Largest simple payback by class, years (DOMAIN.md 1.4: medium < 2-3, high < 10)."""
+    """Largest simple payback by class, years (CP-audit acceptance rules: medium < 2-3,
+    high < 10; docs/finance.md)."""
 
 
 class Finance(StrictModel):
-    """Feasibility-analysis settings (DOMAIN.md 1.4)."""
+    """Feasibility-analysis settings (docs/finance.md)."""
 
     income_tax_rate: float = Field(default=0.25, ge=0, lt=1)
     benchmark_rate: float | None = Field(default=None, ge=0, lt=1)
@@ -279,7 +280,8 @@ class RightPrice(StrictModel):
 
 class Trading(StrictModel):
     prices: dict[str, RightPrice] = Field(default_factory=dict)
-    """Emission-right prices by pollutant; built-in defaults from DOMAIN.md 6.1."""
+    """Emission-right prices by pollutant; built-in defaults from
+    model/reference/emission_rights.csv."""
 
 
 class Targets(StrictModel):

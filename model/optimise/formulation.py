@@ -14,7 +14,8 @@ Variables (t runs over the planning years; one year = the single-year model)
 * excess[i, t]  t/yr over the permit (soft permits only)
 
 The objective is stated in *avoided* terms (no baseline constant), so the solver's
-relative MIP gap refers to the reduction the planner is buying (DESIGN section 4).
+relative MIP gap refers to the reduction the planner is buying (a baseline constant in
+the objective would loosen a relative gap several times over).
 
 Every variable, parameter and expression of the Pyomo model is in the user's units (t/yr,
 carrier units/yr, CNY). What the solver is handed is scaled (math.md 13): the model's

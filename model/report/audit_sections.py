@@ -27,7 +27,7 @@ def permit_surplus_html(ds: xr.Dataset, figure: str) -> list[str]:
     out.append(
         note(
             "Surplus = permit - emissions after (t/yr). Its value as emission rights "
-            "(DOMAIN.md 6.1): sold once at the transfer price (CNY) or leased out every year "
+            "(docs/audit.md): sold once at the transfer price (CNY) or leased out every year "
             "(CNY/yr): alternatives, not a sum; n/a = no price for the pollutant. Headroom = "
             "surplus / emissions after: the output growth the surplus allows if emissions "
             "scale with output."

@@ -33,7 +33,7 @@ def economics_html(ds: xr.Dataset) -> list[str]:
     out = [
         "<h2>Project economics</h2>",
         note(
-            "Feasibility figures of the cleaner-production audit (DOMAIN.md 1.4) for each "
+            "Feasibility figures of the cleaner-production audit (docs/finance.md) for each "
             "project alone, without subsidy: annual saving P = energy cost saved - opex "
             "change + environmental tax avoided + surplus-rights value; D = capex / "
             "lifetime; cash flow F = (P - D)(1 - tax) + D; payback = capex / F; NPV over "

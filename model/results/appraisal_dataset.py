@@ -5,7 +5,7 @@ variables of its results Dataset, and the tables the report reads back from it.
 modules compute into one Dataset on the run's axes; `add_appraisal` merges it into the
 run's Dataset (attributes included). Every figure is documented in docs/results.md:
 
-* per project (`model/appraise/finance.py`, DOMAIN.md 1.4): the annual net operating saving
+* per project (`model/appraise/finance.py`, docs/finance.md): the annual net operating saving
   P = energy cost saved - opex change + EP tax avoided + surplus-rights value, and its
   parts; the feasibility figures without subsidy (depreciation D = I/Y, cash flow
   F = (P - D)(1 - tax) + D, payback N = I/F, NPV = F * sum_{j=1..Y} (1 + i)^-j - I,
@@ -16,7 +16,7 @@ run's Dataset (attributes included). Every figure is documented in docs/results.
 * per (enterprise, pollutant) and enterprise (`model/appraise/audit.py`): permit surplus, its
   transfer and lease value, expansion headroom, the mandatory-audit criteria of the 2016
   Measures and the audit priority tiers;
-* per enterprise (`model/appraise/cp_level.py`, DOMAIN.md 4): the cleaner-production level and
+* per enterprise (`model/appraise/cp_level.py`, docs/cp-level.md): the cleaner-production level and
   composite scores before and after the chosen projects.
 
 A project counts as chosen by the one rule of `model.appraise.evaluate.is_chosen` (as in
