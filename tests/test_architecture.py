@@ -18,8 +18,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 STAGES: tuple[tuple[str, ...], ...] = (
@@ -204,11 +202,6 @@ def _repository_files() -> list[Path]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the citations of the domain and design notes are replaced by public sources on "
-    "another branch (issue 9 item 5); remove this mark once it is merged",
-)
 def test_nothing_cites_notes_outside_the_repository() -> None:
     cited = [
         f"{path.relative_to(ROOT)}:{number}"
