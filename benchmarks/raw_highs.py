@@ -1,6 +1,6 @@
 """The ParkCP MILP built directly with highspy from arrays: the "raw" baseline.
 
-`build_raw_highs(park)` builds the model of model/formulation.py (docs/math.md) from a
+`build_raw_highs(park)` builds the model of model/optimise/formulation.py (docs/math.md) from a
 `ParkData` without Pyomo: the same variables, bounds, rows, objective and options, in
 the column and row order that ParkCP's HiGHS adapter (solvers/highs_bulk.py) produces,
 so HiGHS sees the identical LP and takes the identical path (tests/test_synthetic.py
@@ -74,7 +74,7 @@ INF = highspy.kHighsInf
 
 @dataclass
 class RawPark:
-    """The arrays the MILP needs (a subset of model.park.ParkData, same meaning).
+    """The arrays the MILP needs (a subset of model.compile.park.ParkData, same meaning).
 
     Shapes: N projects, E enterprise rows (the park's own row last), P pollutants,
     C carriers. Missing permits, caps and targets are NaN."""
@@ -134,7 +134,7 @@ class RawSolution:
 
 
 def raw_from_park(park: Any) -> RawPark:
-    """The arrays of a single-year `model.park.ParkData` (duck-typed: no model.* import)."""
+    """The arrays of a single-year `model.compile.park.ParkData` (duck-typed: no model.* import)."""
     if len(park.years) > 1:
         raise ValueError("the raw baseline builds single-year models only")
     n = len(park.project_ids)
@@ -262,10 +262,10 @@ def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
     """The MILP as arrays in HiGHS's column order: CSC matrix, bounds, costs, integrality.
 
     Logical columns are x (N), avoided (K), excess (S), saved (L); rows follow
-    model/formulation.py's declaration order. The final column order is the order in
+    model/optimise/formulation.py's declaration order. The final column order is the order in
     which the rows first mention each column (how the Pyomo interface adds variables),
     then any column only the objective mentions, in objective order. `floors` adds the
-    two epsilon rows that model/formulation.py builds for frontier studies only."""
+    two epsilon rows that model/optimise/formulation.py builds for frontier studies only."""
     n = len(raw.project_ids)
     e_pairs = _pairs(raw.baseline_emissions, raw.reduces, raw.owner, ~np.isnan(raw.permit))
     n_pairs = _pairs(raw.baseline_energy, raw.saves, raw.owner)

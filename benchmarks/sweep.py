@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.raw_highs import build_raw_highs, raw_from_park, solve_raw_highs  # noqa: E402
 from benchmarks.synthetic import write_scenario  # noqa: E402
-from model.formulation import build_model  # noqa: E402
-from model.park import compile_park  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
-from model.schema import SolverOptions  # noqa: E402
+from model.compile.compile import compile_park
+from model.input.loading import load_scenario  # noqa: E402
+from model.input.run_options import SolverOptions
+from model.optimise.formulation import build_model  # noqa: E402
+from model.optimise.solve import make_solver
 from model.studies.budget import run_budget_sweep, solve_levels  # noqa: E402
-from solvers.factory import make_solver  # noqa: E402
 
 
 def budget_row_index(park) -> int:

@@ -1,12 +1,13 @@
 """Synthetic industrial parks of any size, for scale benchmarks and solver cross-checks.
 
-`make_park_scenario(n)` returns a scenario dict in the format of model/schema.py (inline
+`make_park_scenario(n)` returns a scenario dict in the format of model/input/schema.py (inline
 lists); `write_scenario(n, folder)` writes the same park as a YAML file whose enterprises
 and projects live in two CSV tables, so it runs through `python -m model.run`.
 
 Everything is drawn from one `numpy.random.default_rng(seed)`: the same (n, seed,
 budget_share) always gives the same park, byte for byte. The *structure* follows a real
-park (DESIGN.md, DOMAIN.md sections 5 and 9); the *figures* are invented magnitudes, not
+park (enterprises by key industry, shared facilities, exclusive alternatives); the
+*figures* are invented magnitudes, not
 domain facts, and must never be quoted as such:
 
 * about n/5 enterprises from the key-industry sectors, each with 3-6 pollutants from a
@@ -521,7 +522,7 @@ def _pe_kg() -> dict[str, float]:
 def make_park_scenario(n_projects: int, seed: int = 0, budget_share: float = 0.3) -> dict:
     """A feasible synthetic park with exactly `n_projects` projects, as a scenario dict.
 
-    The dict validates as `model.schema.Scenario`; see the module docstring for the
+    The dict validates as `model.input.schema.Scenario`; see the module docstring for the
     structure. Same arguments, same dict.
     """
     if n_projects < 10:

@@ -1,8 +1,9 @@
-"""Numbers formatted for people: money, physical amounts and percentages.
+"""Numbers and text formatted for people: money, physical amounts, percentages, one-line
+messages and did-you-mean suggestions.
 
 One rule for each kind of number, so that every message says the same thing the same way
-(today the infeasibility messages of `model.diagnose`; the summary and the report are to
-follow):
+(today the infeasibility messages of `model.optimise.infeasibility`; the summary and the
+report are to follow):
 
 * `money(value)`: from one million up, millions with one decimal (`101.1 M CNY`,
   `1,319.8 M CNY`); below that whole CNY with thousands separators (`950,000 CNY`); below
@@ -16,11 +17,23 @@ follow):
 
 Zero is `0` (`0 CNY`, `0 t/yr`, `0.0%`); NaN is `n/a`; infinity is `no limit` (a limit
 that is not set). Rounding is to the nearest value (a tie of the binary value to even).
+
+Tables of the terminal summary and the HTML report use their own rule (`table_number`):
+thousands separators; no decimals from 100,000 up, two decimals from 1 up, three
+significant digits below 1 (`1,234,567`, `76.02`, `0.000400`); infinity is `unlimited`.
+`change_percent` is a signed percentage change with one decimal (`-12.5%`).
+
+Text: `printable(text)` writes control characters, line breaks and lone surrogates as
+escapes, so an error message stays one printable line; `suggest(word, candidates)` is the
+"; did you mean 'X'?" of every message about an unknown name.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import unicodedata
+from collections.abc import Iterable
 
 MILLION = 1.0e6
 
@@ -98,4 +111,57 @@ def percent(fraction: float) -> str:
     return f"{share:.1f}%"
 
 
-__all__ = ["amount", "money", "number", "percent"]
+def table_number(value: float) -> str:
+    """A number in a table of the summary or the report (module docstring): thousands
+    separators; no decimals from 100,000 up, 2 decimals from 1 up, 3 significant digits
+    below 1; NaN and None are 'n/a', infinity 'unlimited'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "unlimited" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def change_percent(value: float) -> str:
+    """A percentage change, signed, one decimal: `-12.5%` ('n/a' for NaN or None)."""
+    return "n/a" if value is None or math.isnan(value) else f"{value:+.1f}%"
+
+
+_ESCAPED = frozenset({"Cc", "Cs", "Zl", "Zp"})
+"""Unicode categories written as escapes by `printable`: controls, surrogates, line and
+paragraph separators."""
+
+
+def printable(text: str) -> str:
+    """`text` with control characters, line breaks and lone surrogates written as Python
+    escapes (`\\x07`, `\\n`, `\\ud800`), so a message stays one printable line."""
+    return "".join(
+        repr(char)[1:-1] if unicodedata.category(char) in _ESCAPED else char for char in text
+    )
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean 'X'?" for the closest candidate (case-insensitive), or ""."""
+    lowered: dict[str, str] = {}
+    for candidate in candidates:
+        lowered.setdefault(str(candidate).lower(), str(candidate))
+    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[match[0]]}'?" if match else ""
+
+
+__all__ = [
+    "amount",
+    "change_percent",
+    "money",
+    "number",
+    "percent",
+    "printable",
+    "suggest",
+    "table_number",
+]

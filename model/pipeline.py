@@ -4,13 +4,13 @@ Used by the CLI (`model/run.py`), the notebooks and the studies. The steps and w
 is timed as (`RunOutcome.timings`, seconds):
 
 compile (scenario -> ParkData, with subsidies, options done at once and screening from
-`model.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
+`model.appraise.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
 (hand-over to the solver, the solve itself and the check of the portfolio against every
-hard limit in the user's units, `model.verify`, with one re-solve at tighter tolerances
+hard limit in the user's units, `model.appraise.verify`, with one re-solve at tighter tolerances
 when a limit is broken), diagnose (the limits in conflict and the least relaxation of
 each, by re-solves, only when the solver proves the model infeasible), results
 (evaluation + Dataset), appraisal (project economics, public money, audit view and CP
-levels from `model.appraisal`), why_not (break-even capex of left-out projects).
+levels from `model.results.appraisal_dataset`), why_not (break-even capex of left-out projects).
 """
 
 from __future__ import annotations
@@ -21,19 +21,22 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xarray as xr
 
-from model.appraisal import add_appraisal, appraisal_dataset
-from model.diagnose import explain_infeasibility, precheck
-from model.economics import attach_economics
-from model.evaluate import ParkState, evaluate, yearly_states
-from model.formulation import ParkModel, build_model
-from model.park import ParkData, compile_park
-from model.results import build_dataset, make_variable
-from model.scenario import LoadedScenario
-from model.schema import SolverOptions
-from model.verify import Violation, solve_verified
-from model.whynot import break_even, candidates, lp_estimates
-from solvers.base import SolveResult
-from solvers.factory import make_solver
+from model.appraise.economics import attach_economics
+from model.appraise.evaluate import ParkState, evaluate, is_chosen, yearly_states
+from model.appraise.verify import Violation
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.loading import LoadedScenario
+from model.input.run_options import SolverOptions
+from model.optimise.formulation import build_model
+from model.optimise.infeasibility import explain_infeasibility
+from model.optimise.park_model import ParkModel
+from model.optimise.precheck import precheck
+from model.optimise.solve import SolveResult, make_solver, solve_verified
+from model.optimise.whynot import break_even, candidates, lp_estimates
+from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
+from model.results.dataset import build_dataset
+from model.results.variables import make_variable
 
 
 @dataclass
@@ -155,7 +158,7 @@ def why_not_variables(
     chosen = candidates(park_model, result.x, limit)
     estimates = lp_estimates(park_model, options)
     answers = break_even(park_model, solver, result.objective, chosen, options, estimates=estimates)
-    estimate = np.where(result.x < 0.5, estimates, np.nan)
+    estimate = np.where(is_chosen(result.x), np.nan, estimates)
     capex = np.full(park.n_projects, np.nan)
     subsidy = np.full(park.n_projects, np.nan)
     notes = np.full(park.n_projects, "", dtype=object)

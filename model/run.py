@@ -2,7 +2,7 @@
 
 Loads and validates the scenario, checks and locks the output folder, solves, writes
 `results/<scenario>/results.nc`, `selected_projects.csv`, `summary.html`, the study files
-and `manifest.json` into a staging folder and swaps it in whole (model/runfolder.py),
+and `manifest.json` into a staging folder and swaps it in whole (model/results/run_folder.py),
 prints the summary and exits with 0 solved, 2 bad input (or an unusable `--out`), 3
 infeasible, 4 solver failure (also when the solver's portfolio breaks a hard limit even
 after a re-solve at tighter tolerances), 130 interrupted (Ctrl-C). Bad input and
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from solvers.base import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_OK, EXIT_SOLVER_FAILURE
 
 if TYPE_CHECKING:
-    from model.runfolder import RunFolder
+    from model.results.run_folder import RunFolder
 
 EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT), as shells report a process ended by it (128 + 2)."""
@@ -163,8 +163,10 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     # Imports here so that `--help` and argument errors answer at once.
     from pydantic import ValidationError
 
-    from model.scenario import ScenarioError, command_line_error, load_scenario
-    from model.studies.args import StudyArgumentError, parse_budget_sweep, parse_frontier
+    from model.errors import InputError
+    from model.input.loading import load_scenario
+    from model.input.messages import command_line_error
+    from model.studies.args import parse_budget_sweep, parse_frontier
 
     try:
         loaded = load_scenario(args.scenario_file, args.scenario, args.overrides, args.solver)
@@ -183,19 +185,17 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             scheduler=args.scheduler,
         )
         _with_cli(loaded.scenario.analysis, why_not_max_projects=args.why_not)  # check only
-    except ScenarioError as error:
+    except InputError as error:  # a scenario file, a table or a study option
         return _fail(EXIT_BAD_INPUT, [str(error)])
-    except StudyArgumentError as error:
-        return _fail(EXIT_BAD_INPUT, [f"command line: {error}"])
     except ValidationError as error:
         return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
-    from model.runfolder import OutputError, RunFolder
+    from model.results.run_folder import RunFolder
 
     try:  # before any solving: an unusable --out or a run in progress is exit 2 at once
         state.folder = RunFolder.open(args.out, loaded.scenario.name)
-    except OutputError as error:
+    except InputError as error:  # model.errors.OutputError
         return _fail(EXIT_BAD_INPUT, [str(error)])
     run_folder = state.folder
 
@@ -230,12 +230,12 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
         )
 
-    from model.report import write_report
-    from model.results import write_dataset, write_selected_csv
+    from model.errors import StudyFailed
+    from model.report.page import write_report
+    from model.report.text import summary_text
+    from model.results.io import write_dataset, write_selected_csv
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
-    from model.studies.validity import StudyFailed
-    from model.summary import summary_text
 
     folder = run_folder.staging  # swapped in whole by run_folder.commit below
     write_started = time.perf_counter()
@@ -260,7 +260,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             store_root=Path(args.out),
         )
     except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
-        return _fail(failure.exit_code, [failure.message])
+        code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
+        return _fail(code, [failure.message])
 
     command = "python -m model.run " + shlex.join(argv)
     names = run_folder.commit(loaded.input_hash, command, argv)

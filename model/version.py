@@ -15,6 +15,10 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+__version__ = "0.1.0"
+"""The version of this source tree, as in pyproject.toml: what `parkcp_version()` gives
+when ParkCP is neither installed nor beside its pyproject.toml."""
+
 _PACKAGE = Path(__file__).resolve().parent
 _ROOT = _PACKAGE.parent
 
@@ -33,8 +37,6 @@ def parkcp_version() -> str:
         found = re.search(r'^version\s*=\s*"([^"]+)"', project, flags=re.MULTILINE)
         if found:
             return found.group(1)
-    from model import __version__
-
     return __version__
 
 

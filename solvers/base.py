@@ -1,8 +1,15 @@
-"""What every solver adapter returns, and how solver outcomes map to exit codes."""
+"""What every solver adapter is handed and returns, and how solver outcomes map to exit
+codes.
+
+The solver layer never imports `model`: what an adapter reads of the model it solves and
+of its settings is stated here as Protocols (`ModelToSolve`, `SolverSettings`), which
+`model.optimise.park_model.ParkModel` and `model.input.run_options.SolverOptions` meet.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -10,6 +17,32 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SOLVER_FAILURE = 4
+
+
+class SolverSettings(Protocol):
+    """The settings an adapter reads: the solver's name, time limit (s), relative MIP gap,
+    threads, and options passed to the solver unchanged."""
+
+    name: str
+    time_limit: float | None
+    mip_gap: float
+    threads: int | None
+    options: dict[str, float | int | str | bool]
+
+
+class ModelToSolve(Protocol):
+    """What an adapter reads of the model it solves: the Pyomo model (`model.x[j]` the
+    project levels and, over several years, `model.start[j, t]`), whether its binaries are
+    relaxed, the park's `n_projects`, `years` and `divisible` flags, and the project
+    levels read back from the Pyomo variables (rounded for binary projects)."""
+
+    model: Any
+    relaxed: bool
+    park: Any
+
+    def x_values(self) -> np.ndarray: ...
+
+    def start_values(self) -> np.ndarray: ...
 
 
 @dataclass
@@ -21,7 +54,7 @@ class SolveResult:
     * "infeasible": no selection meets every hard constraint
     * "unbounded", "no_solution" (stopped without an incumbent), "error"
     * "limit_violated": the solver's portfolio breaks a hard limit when checked in the
-      user's units, even after a re-solve with tighter tolerances (model/verify.py);
+      user's units, even after a re-solve with tighter tolerances (model/appraise/verify.py);
       `x` and `starts` still hold that portfolio
     """
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
+from solvers.base import ModelToSolve, SolverSettings
 from solvers.highs_bulk import HighsBulkSolver
 from solvers.pyomo_solver import PyomoSolver, SolverUnavailable
 
 __all__ = ["make_solver", "SolverUnavailable"]
 
 
-def make_solver(park_model: ParkModel, options: SolverOptions):
+def make_solver(park_model: ModelToSolve, options: SolverSettings):
     """HiGHS (embedded, persistent) for 'highs'; any other name through Pyomo."""
     if options.name.lower() == "highs":
         return HighsBulkSolver(park_model, options)

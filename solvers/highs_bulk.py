@@ -2,12 +2,12 @@
 
 The Pyomo model stays the model: this adapter reads its variables, constraints and
 objective once and hands HiGHS the whole matrix in one `passModel` call. The rows of
-model/formulation.py are `LinearExpression`s, so their coefficients are read directly
+model/optimise/formulation.py are `LinearExpression`s, so their coefficients are read directly
 (other bodies go through Pyomo's standard representation). That is several times
 faster than the generic persistent interface, which walks every expression to collect
 its variables (measured at 10,000 projects: 1-2.4 s against about 0.3 s).
 
-Re-solves push only what can change without a rebuild (DESIGN section 4):
+Re-solves push only what can change without a rebuild:
 * rows whose bounds hold a mutable parameter (budget, caps, targets, epsilon floors):
   re-evaluated before every solve (a few dozen rows);
 * the objective, when a parameter in it changed (the weights): cost = sum over the
@@ -32,42 +32,25 @@ import time
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.tee import capture_output
 from pyomo.core.base.param import ParamData
 from pyomo.core.expr.numeric_expr import LinearExpression, ProductExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
-from solvers.base import SolveResult, SolverModelError, SolverOptionError
-
-INF = highspy.kHighsInf
-
-TIGHT_TOLERANCES = {"primal_feasibility_tolerance": 1e-10, "mip_feasibility_tolerance": 1e-10}
-"""What `tighten_tolerances` sets: the smallest values HiGHS accepts (defaults 1e-7 and
-1e-6, absolute, in the scaled model's units)."""
-
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    highspy.HighsModelStatus.kIterationLimit: "time_limit",
-    highspy.HighsModelStatus.kSolutionLimit: "time_limit",
-    highspy.HighsModelStatus.kInterrupt: "time_limit",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnbounded: "unbounded",
-}
-
-
-def _quiet_highs() -> highspy.Highs:
-    """A Highs object with logging off. Its constructor prints a banner to the process's
-    stdout before any option can be set; that is captured at the file-descriptor level
-    (as pyomo.contrib.solver does), so the CLI's summary stays the first thing printed."""
-    with capture_output(capture_fd=True):
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-    return h
+from solvers.base import (
+    ModelToSolve,
+    SolveResult,
+    SolverModelError,
+    SolverSettings,
+)
+from solvers.highs_session import (
+    INF,
+    STATUS,
+    TIGHT_TOLERANCES,
+    out_of_range,
+    quiet_highs,
+    set_option,
+)
 
 
 def _has_parameter(expression) -> bool:
@@ -106,15 +89,6 @@ def _bound(value, default: float) -> float:
     return default if value is None else float(value)
 
 
-def _set_option(h: highspy.Highs, name: str, value, key: str) -> None:
-    """Set one HiGHS option; `key` is where the value came from (e.g. solver.options.NAME),
-    for the message when HiGHS refuses it."""
-    if h.setOptionValue(name, value) == highspy.HighsStatus.kError:
-        known = h.getOptionValue(name)[0] != highspy.HighsStatus.kError
-        reason = f"HiGHS does not accept {value!r} here" if known else "HiGHS has no such option"
-        raise SolverOptionError(key, reason)
-
-
 def _power_of_two_near_mean(sizes: np.ndarray) -> float:
     """2^round(mean(log2 s)) over the positive sizes (1 when none): the power of two
     nearest their geometric mean."""
@@ -123,11 +97,11 @@ def _power_of_two_near_mean(sizes: np.ndarray) -> float:
 
 
 class HighsBulkSolver:
-    """Solve a `ParkModel` with HiGHS; the instance is kept for re-solves."""
+    """Solve a `ModelToSolve` (a `ParkModel`) with HiGHS; the instance is kept for re-solves."""
 
     name = "highs"
 
-    def __init__(self, park_model: ParkModel, options: SolverOptions) -> None:
+    def __init__(self, park_model: ModelToSolve, options: SolverSettings) -> None:
         self.park_model = park_model
         self.options = options
         self.highs: highspy.Highs | None = None
@@ -222,20 +196,20 @@ class HighsBulkSolver:
             self._row_scale[row] = float(given)
         values = csr[2] * self._row_scale[entry_row] / self._col_scale[csr[1]]
 
-        h = _quiet_highs()
+        h = quiet_highs()
         if self.options.time_limit is not None:
-            _set_option(h, "time_limit", float(self.options.time_limit), "solver.time_limit")
+            set_option(h, "time_limit", float(self.options.time_limit), "solver.time_limit")
         if self.options.threads is not None:
-            _set_option(h, "threads", int(self.options.threads), "solver.threads")
-        _set_option(h, "mip_rel_gap", float(self.options.mip_gap), "solver.mip_gap")
+            set_option(h, "threads", int(self.options.threads), "solver.threads")
+        set_option(h, "mip_rel_gap", float(self.options.mip_gap), "solver.mip_gap")
         for key, value in self.options.options.items():
-            _set_option(h, key, value, f"solver.options.{key}")
+            set_option(h, key, value, f"solver.options.{key}")
         sense = (
             highspy.ObjSense.kMaximize
             if objective.sense == pyo.maximize
             else (highspy.ObjSense.kMinimize)
         )
-        problem = _out_of_range(h, values, self._scaled_costs(cost))
+        problem = out_of_range(h, values, self._scaled_costs(cost))
         if problem:
             raise SolverModelError(problem)
         status = h.passModel(
@@ -357,7 +331,7 @@ class HighsBulkSolver:
         changed = False
         for name, value in TIGHT_TOLERANCES.items():
             if self.highs.getOptionValue(name)[1] > value:
-                _set_option(self.highs, name, value, name)
+                set_option(self.highs, name, value, name)
                 changed = True
         return changed
 
@@ -380,7 +354,7 @@ class HighsBulkSolver:
         h.run()
         seconds = time.perf_counter() - started
         info = h.getInfo()
-        status = _STATUS.get(h.getModelStatus(), "error")
+        status = STATUS.get(h.getModelStatus(), "error")
         has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
         termination = h.modelStatusToString(h.getModelStatus())
         if h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty:
@@ -444,26 +418,3 @@ class HighsBulkSolver:
         if self._last_duals is None:
             raise RuntimeError("no solve yet")
         return np.array([self._last_duals[1][self._col[id(v)]] for v in variables])
-
-
-def _out_of_range(h: highspy.Highs, values: np.ndarray, costs: np.ndarray) -> str | None:
-    """Why HiGHS cannot take this (scaled) matrix and these costs, or None: a number
-    that is not finite, a coefficient of at least `large_matrix_value` (refused) or a
-    cost of at least `infinite_cost` (read as infinite)."""
-    if not (np.isfinite(values).all() and np.isfinite(costs).all()):
-        return "the model handed to HiGHS holds a number that is not finite"
-    largest = float(np.abs(values).max(initial=0.0))
-    costliest = float(np.abs(costs).max(initial=0.0))
-    large_matrix, infinite_cost = (
-        h.getOptionValue(name)[1] for name in ("large_matrix_value", "infinite_cost")
-    )
-    if largest < large_matrix and costliest < infinite_cost:
-        return None
-    sizes = np.abs(values[values != 0])
-    smallest = float(sizes.min()) if sizes.size else 0.0
-    return (
-        "the model's numbers span too wide a range for HiGHS even after scaling "
-        f"(coefficients from {smallest:.3g} to {largest:.3g}, costs up to "
-        f"{costliest:.3g}): check the units of the scenario's amounts (CNY, t/yr, carrier "
-        "units/yr) for a value far out of line with the others"
-    )

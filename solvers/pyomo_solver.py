@@ -1,7 +1,8 @@
 """Any solver Pyomo knows by name (cbc, glpk, gurobi, cplex, scip, appsi_highs, ...).
 
 Called with `load_solutions=False`; the termination condition is checked before a
-solution is loaded, so an infeasible or failed solve never raises (DESIGN section 4).
+solution is loaded, so an infeasible or failed solve never raises (Pyomo raises when
+asked to load a solution a solve did not produce).
 Each re-solve writes the model again: this path is for portability, not for sweeps.
 
 The solver gets the model in the units of its `scaling_factor` suffix (docs/math.md 13):
@@ -17,9 +18,7 @@ import pyomo.environ as pyo
 from pyomo.opt import SolverStatus
 from pyomo.opt import TerminationCondition as TC
 
-from model.formulation import ParkModel
-from model.schema import SolverOptions
-from solvers.base import SolveResult
+from solvers.base import ModelToSolve, SolveResult, SolverSettings
 
 TIME_LIMIT_OPTION = {
     "cbc": "seconds",
@@ -57,9 +56,9 @@ class SolverUnavailable(RuntimeError):
 
 
 class PyomoSolver:
-    """Solve a `ParkModel` with `pyo.SolverFactory(name)`."""
+    """Solve a `ModelToSolve` (a `ParkModel`) with `pyo.SolverFactory(name)`."""
 
-    def __init__(self, park_model: ParkModel, options: SolverOptions) -> None:
+    def __init__(self, park_model: ModelToSolve, options: SolverSettings) -> None:
         self.park_model = park_model
         self.options = options
         self.name = options.name

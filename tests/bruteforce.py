@@ -1,7 +1,7 @@
 """Exact optimum of a small park by enumerating every selection (test helper, not a test).
 
 This module re-implements the math of docs/math.md on its own, deliberately WITHOUT
-importing `model.evaluate` or the formulation, so the optimiser can be checked against an
+importing `model.appraise.evaluate` or the formulation, so the optimiser can be checked against an
 independent code path. It only reads the plain arrays of a compiled `ParkData`.
 
 The math, in words (single-year model, binary projects):
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.park import ParkData
+from model.compile.park import ParkData
 
 TOLERANCE = 1e-9
 """Relative feasibility and tie tolerance."""

@@ -58,7 +58,7 @@ def install(hook: str) -> None:
 
         budget.make_solver = make_solver
     elif name == "kill-after-write":
-        import model.atomic as atomic
+        import model.results.atomic as atomic
 
         original_write = atomic.atomic_write
 
@@ -69,11 +69,11 @@ def install(hook: str) -> None:
             return written
 
         atomic.atomic_write = write
-        import model.results as results
+        import model.results.dataset as results
 
         results.atomic_write = write
     elif name == "kill-mid-swap":
-        import model.runfolder as runfolder
+        import model.results.run_folder as runfolder
 
         runfolder._exchange = lambda a, b: False
         real_rename = os.rename

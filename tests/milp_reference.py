@@ -2,7 +2,7 @@
 scipy.optimize.milp (test helper, not a test).
 
 An independent route to the number the budget's infeasibility message must name: it
-does not use model/formulation.py, Pyomo or the relaxation model, only the plain arrays
+does not use model/optimise/formulation.py, Pyomo or the relaxation model, only the plain arrays
 of a compiled `ParkData`. The math (docs/math.md sections 1-8 and 11, in its own
 variables):
 
@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_array
 
-from model.park import ParkData
+from model.compile.park import ParkData
 
 
 def least_net_capex(park: ParkData) -> float | None:

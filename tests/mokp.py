@@ -408,7 +408,7 @@ def resource_ids(problem: BiKnapsack) -> list[str]:
 
 
 def as_scenario(problem: BiKnapsack, name: str, description: str, source: str) -> dict[str, Any]:
-    """The park scenario (plain dict in the YAML format of model/schema.py, plus the
+    """The park scenario (plain dict in the YAML format of model/input/schema.py, plus the
     `study:` section) whose (PE avoided, tce saved) frontier is the knapsack's Y_N; see
     the module docstring for why the mapping is exact."""
     if np.any(problem.profits < 0) or np.any(problem.weights < 0):
@@ -568,19 +568,19 @@ def write_scenarios(out_dir: Path = VALIDATION_DIR) -> list[Path]:
 def load_park(path: Path | str):
     """Validate and compile a scenario YAML into ParkData.
 
-    Goes through model.scenario.load_scenario when the schema knows the `study:` section;
+    Goes through model.input.loading.load_scenario when the schema knows the `study:` section;
     until then (the section is being added) the YAML is read with `study` removed and
     validated with Scenario.model_validate + build_registry.
     """
-    from model.park import compile_park
-    from model.schema import Scenario
+    from model.compile.compile import compile_park
+    from model.input.schema import Scenario
 
     if "study" in Scenario.model_fields:
-        from model.scenario import load_scenario
+        from model.input.loading import load_scenario
 
         loaded = load_scenario(path)
         return compile_park(loaded.scenario, loaded.registry)
-    from model.registry import build_registry
+    from model.input.registry import build_registry
 
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     data.pop("study", None)

@@ -135,7 +135,7 @@ def resource_ids(problem: MknapProblem) -> list[str]:
 
 
 def mknap_as_scenario(problem: MknapProblem, name: str = "mknap1") -> dict[str, Any]:
-    """The park scenario (plain dict in the YAML format of model/schema.py) whose optimum
+    """The park scenario (plain dict in the YAML format of model/input/schema.py) whose optimum
     equals the knapsack's: pollution equivalents after = S - (profit of the selection);
     see the module docstring for why the mapping is exact."""
     if np.any(problem.profits < 0) or np.any(problem.A < 0) or np.any(problem.b < 0):

@@ -1,16 +1,17 @@
 """Project economics, public money, audit view and CP levels in the results Dataset and the
-HTML report (model/appraisal.py, wired in model/pipeline.py), against a park worked out by
-hand.
+HTML report (model/results/appraisal_dataset.py, wired in model/pipeline.py), against a park
+worked out by hand.
 
 Factors (all built in): COD 1 kg per pollution equivalent -> 1,000 eq/t, NH3N 0.8 ->
-1,250 eq/t, Ni_water 0.025 -> 40,000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); water tax
-1.4 CNY per equivalent (national minimum, DOMAIN.md 2.3); electricity 0.1229 tce/MWh and
-coal 0.7143 tce/t (GB/T 2589, DOMAIN.md 3.1); electricity 700 CNY/MWh and coal 900 CNY/t
+1,250 eq/t, Ni_water 0.025 -> 40,000 eq/t (EP Tax Law annex 2); water tax 1.4 CNY per
+equivalent (national minimum, EP Tax Law, annexed tax table); electricity 0.1229 tce/MWh
+and coal 0.7143 tce/t (GB/T 2589-2020); electricity 700 CNY/MWh and coal 900 CNY/t
 (the built-in assumed prices of model/reference/carriers.csv); emission rights COD 20,000
-CNY/t transfer and 230 CNY/(t*yr) lease, NH3N 40,000 and 260 (Zhuzhou 2016, DOMAIN.md
-6.1); no price for Ni_water. Finance: income tax 25 %, benchmark rate i = 10 %;
-feasibility formulas of DOMAIN.md 1.4: D = I/Y, T = P - D, E = T(1 - tax), F = E + D,
-N = I/F, NPV = F * sum_{j=1..Y} 1.1^-j - I.
+CNY/t transfer and 230 CNY/(t*yr) lease, NH3N 40,000 and 260 (Zhuzhou 2016 price list,
+http://sthjj.zhuzhou.gov.cn/c8640/20171026/i572068.html); no price for Ni_water. Finance:
+income tax 25 %, benchmark rate i = 10 %; feasibility formulas of the CP-audit training
+material (docs/finance.md): D = I/Y, T = P - D, E = T(1 - tax), F = E + D, N = I/F,
+NPV = F * sum_{j=1..Y} 1.1^-j - I.
 
 The park:
 
@@ -62,20 +63,20 @@ import pytest
 import xarray as xr
 import yaml
 
-from model.appraisal import (
-    add_appraisal,
-    appraisal_dataset,
+from model.appraise.economics import attach_economics
+from model.appraise.evaluate import evaluate
+from model.input.loading import load_scenario
+from model.input.schema import Scenario
+from model.pipeline import RunOutcome, run_scenario
+from model.report.page import render_report
+from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
+from model.results.appraisal_tables import (
     economics_table,
     permit_surplus_totals,
     public_money_table,
     why_not_table,
 )
-from model.evaluate import evaluate
-from model.pipeline import RunOutcome, run_scenario
-from model.report import render_report
-from model.results import write_dataset
-from model.scenario import load_scenario
-from model.schema import Scenario
+from model.results.io import write_dataset
 
 TAX, RATE = 0.25, 0.10
 SCENARIO = {
@@ -213,7 +214,7 @@ def annuity(years: int, rate: float = RATE) -> float:
 
 
 def cash_flow(capex: float, saving: float, years: int) -> float:
-    """F = (P - I/Y)(1 - tax) + I/Y (DOMAIN.md 1.4)."""
+    """F = (P - I/Y)(1 - tax) + I/Y (docs/finance.md, section 1)."""
     depreciation = capex / years
     return (saving - depreciation) * (1 - TAX) + depreciation
 
@@ -406,11 +407,11 @@ def test_economics_table_lists_the_chosen_projects(ds):
 
 
 def test_irr_only_for_chosen_projects_above_the_limit(outcome):
-    park, result = outcome.park, outcome.result
+    scenario = Scenario.model_validate(SCENARIO)
+    park = attach_economics(outcome.park, scenario, irr_limit=3)  # 6 projects > 3
+    assert not park.economics.irr_for_all and np.isnan(park.economics.irr).all()
     before = evaluate(park, np.zeros(park.n_projects))
-    extra = appraisal_dataset(
-        park, Scenario.model_validate(SCENARIO), result, before, outcome.state, irr_limit=3
-    )
+    extra = appraisal_dataset(park, scenario, outcome.result, before, outcome.state)
     irr = extra["irr"].to_series()
     assert irr[["P4", "P6"]].isna().all()
     assert irr[["P1", "P2", "P3", "P5"]].notna().all()
@@ -596,8 +597,8 @@ def test_report_without_cp_data_leaves_the_cp_section_out(tmp_path):
 
 
 def test_long_tables_are_cut_with_a_note(ds, monkeypatch):
-    import model.html as page_blocks
-    import model.report as report
+    import model.report.html as page_blocks
+    import model.report.page as report
 
     monkeypatch.setattr(page_blocks, "ROW_LIMIT", 2)
     page = report.render_report(ds)

@@ -1,10 +1,10 @@
-"""Permit linkage, mandatory-audit criteria and priority tiers (model/audit.py).
+"""Permit linkage, mandatory-audit criteria and priority tiers (model/appraise/audit.py).
 
 Every expected number is worked out by hand in the comments. Factors: COD 1 kg per
-pollution equivalent -> 1000 eq/t (EP Tax Law annex 2, DOMAIN.md 2.2); raw coal 0.7143
-tce/t and electricity 0.1229 tce/MWh (GB/T 2589, DOMAIN.md 3.1); emission-right prices
-Zhuzhou 2016 (DOMAIN.md 6.1): COD transfer 20,000 CNY/t and lease 230 CNY/(t*yr), SO2
-15,000 and 200, NH3N 40,000 and 260.
+pollution equivalent -> 1000 eq/t (EP Tax Law annex 2); raw coal 0.7143 tce/t and
+electricity 0.1229 tce/MWh (GB/T 2589-2020); emission-right prices of the Zhuzhou 2016
+price list (http://sthjj.zhuzhou.gov.cn/c8640/20171026/i572068.html): COD transfer 20,000
+CNY/t and lease 230 CNY/(t*yr), SO2 15,000 and 200, NH3N 40,000 and 260.
 """
 
 from __future__ import annotations
@@ -16,23 +16,24 @@ import plotly.graph_objects as go
 import pytest
 import xarray as xr
 
-from model.audit import (
+from model.appraise.audit import (
     audit_classes,
-    audit_dataset,
     permit_table,
     permit_totals,
     priority_tiers,
     toxic_pollutants,
-    water_class_i,
 )
-from model.audit_figures import audit_figures
-from model.evaluate import evaluate
-from model.finance import right_prices
-from model.park import compile_park
-from model.registry import build_registry
-from model.results import build_dataset, write_dataset
-from model.schema import Scenario, Trading
-from solvers.base import SolveResult
+from model.appraise.evaluate import evaluate
+from model.appraise.finance import right_prices
+from model.compile.compile import compile_park
+from model.input.reference import water_class_i
+from model.input.registry import build_registry
+from model.input.schema import Scenario, Trading
+from model.optimise.solve import SolveResult
+from model.report.figures.appraisal_figures import audit_figures
+from model.results.audit_dataset import audit_dataset
+from model.results.dataset import build_dataset
+from model.results.io import write_dataset
 
 HORIZON = {"start": 2025, "end": 2025}
 

@@ -22,9 +22,10 @@ from bruteforce import (
     violated_constraints,
 )
 
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.registry import build_registry
+from model.input.schema import Scenario
 
 DECLARED = {
     "pollutants": {"X": {"medium": "other", "pe_kg": 1000.0, "name": "test pollutant"}},

@@ -277,9 +277,9 @@ def test_demo_budget_too_small_names_the_least_extra_money(tmp_path) -> None:
     the budget by 7.2961e+08 CNY.)"""
     from milp_reference import least_net_capex
 
-    from model.economics import attach_economics
-    from model.park import compile_park
-    from model.scenario import load_scenario
+    from model.appraise.economics import attach_economics
+    from model.compile.compile import compile_park
+    from model.input.loading import load_scenario
 
     demo = ROOT / "scenarios" / "demo_park.yaml"
     loaded = load_scenario(demo, None, ["budget.total=1e8"])

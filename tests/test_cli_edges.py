@@ -384,7 +384,7 @@ def test_formula_with_saved_value_is_read(tmp_path) -> None:
     with zipfile.ZipFile(path, "w") as book:
         for name, content in parts.items():
             book.writestr(name, content)
-    from model.scenario import load_scenario
+    from model.input.loading import load_scenario
 
     loaded = load_scenario(xlsx_scenario(tmp_path))
     assert [p.reduces for p in loaded.scenario.projects] == [

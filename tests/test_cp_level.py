@@ -1,4 +1,5 @@
-"""CP level scoring (DOMAIN.md 4.2) on the shipped electroplating table (DOMAIN.md 4.3).
+"""CP level scoring (《清洁生产评价指标体系编制通则》, 2013) on the shipped electroplating table
+(电镀行业清洁生产评价指标体系, 2015; https://www.shea.cn/index.php?s=news&c=show&id=155).
 
 Expected composites are computed by hand in the comments. Effective weight of a criterion
 = (group weight / sum of the scored groups' weights) * (its weight / sum of the applicable
@@ -14,19 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from model.cp_level import (
+from model.appraise.cp_level import (
     BELOW_III,
     CP_TABLE_COLUMNS,
-    CPIndexError,
-    check_indicators,
     cp_level_table,
     criterion_weights,
     levels_before_after,
-    load_index,
-    read_index,
     score,
 )
-from model.schema import Enterprise, Project, Scenario
+from model.errors import CPIndexError
+from model.input.cp_index import check_indicators, load_index, read_index
+from model.input.schema import Enterprise, Project, Scenario
 
 RINSE = "rinse_water_l_per_m2"
 METALS = (
@@ -56,7 +55,7 @@ YES_NO = (
 
 
 def all_level_one() -> dict[str, float]:
-    """Every shipped indicator exactly at its level-I benchmark (DOMAIN.md 4.3 numbers)."""
+    """Every shipped indicator exactly at its level-I benchmark (the 2015 table's numbers)."""
     values = {name: 1.0 for name in YES_NO}
     values["automatic_lines_pct"] = 70.0
     values[RINSE] = 8.0
@@ -81,7 +80,8 @@ def index():
 
 
 def test_shipped_table_matches_domain_4_3(index) -> None:
-    # DOMAIN.md 4.3, typed in again: (direction, I, II, III) of the quantitative rows.
+    # The 2015 electroplating table, typed in again: (direction, I, II, III) of the
+    # quantitative rows.
     expected = {
         RINSE: ("<=", 8, 24, 40),
         "zn_utilisation_pct": (">=", 82, 80, 75),
@@ -303,7 +303,7 @@ def _scenario(projects: list[Project]) -> Scenario:
 def test_counter_current_rinse_moves_three_to_one() -> None:
     # Before: rinse 40 L/m2 meets III (<= 40) only. Y_I = Y_II = 100 * 0.51/0.61 = 83.607 < 85
     # and rinse fails the restrictive test at I and II; Y_III = 100 -> level III.
-    # After the counter-current rinse (40 -> 8 L/m2, DOMAIN.md 4.3): everything at I -> I.
+    # After the counter-current rinse (40 -> 8 L/m2, the table's III -> I): everything at I.
     projects = [
         Project(id="P_ccr", owner="E1", capex=1e6, indicators={RINSE: 8.0}),
         Project(id="P_spray", owner="E1", capex=3e5, indicators={RINSE: 20.0}),

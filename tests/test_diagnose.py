@@ -1,4 +1,5 @@
-"""Infeasibility explanations (model/diagnose.py) on parks small enough to work by hand.
+"""Infeasibility explanations (model/optimise/infeasibility.py) on parks small enough to work
+by hand.
 
 Each expected sentence below was worked out in the comments from the park's tables;
 tests/test_relaxation.py checks the amounts on random parks against enumeration.
@@ -12,19 +13,16 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from model.diagnose import conflict_messages, explain_infeasibility, precheck
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.relaxation import (
-    Conflict,
-    Forcing,
-    LeastRelaxation,
-    Limit,
-    RelaxationModel,
-    limits_of,
-    year_runs,
-)
-from model.schema import Scenario, SolverOptions
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.conflict import Conflict, Forcing, LeastRelaxation
+from model.optimise.infeasibility import conflict_messages, explain_infeasibility
+from model.optimise.limits import Limit, limits_of, year_runs
+from model.optimise.precheck import precheck
+from model.optimise.relaxation import RelaxationModel
 
 EXACT = SolverOptions(mip_gap=0.0)
 DECLARED = {
@@ -108,7 +106,7 @@ def test_budget_too_small_names_least_cost_and_forcing_limits(solver: str) -> No
 
 
 def test_forcing_checks_only_limits_that_can_bind() -> None:
-    from model.relaxation import conflict
+    from model.optimise.conflict import conflict
 
     found = conflict(make_park(PARK_H), EXACT)
     budget = next(item for item in found.candidates if item.fixes)

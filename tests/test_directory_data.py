@@ -15,14 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.directory import (
-    CROSS_SECTOR,
-    DIRECTORY_PATH,
-    PARK_SECTOR,
-    DirectoryError,
-    TechnologyOption,
-    load_directory,
-)
+from model.errors import DirectoryError
+from model.input.directory import DIRECTORY_PATH, load_directory
+from model.input.technology_option import CROSS_SECTOR, PARK_SECTOR, TechnologyOption
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "model" / "reference"
@@ -42,7 +37,7 @@ THIRTEEN_SECTORS = (
     "industrial_coating",
     "packaging_printing",
 )
-"""The 13 key industries of the 2020 notice, as ids of model/schema.py KEY_INDUSTRIES."""
+"""The 13 key industries of the 2020 notice, as ids of model/input/schema.py KEY_INDUSTRIES."""
 
 URL = re.compile(r"https?://\S+")
 STANDARD_ID = re.compile(r"\b(GB(/T)?|HJ(/T)?) ?\d+(\.\d+)?-\d{4}\b|环办\S*〔\d{4}〕\d+号")
@@ -164,7 +159,9 @@ def test_no_internal_design_notes_are_cited_in_the_new_files():
     forbidden = ("DOM" + "AIN", "DES" + "IGN")
     files = [
         DIRECTORY_PATH,
-        ROOT / "model" / "directory.py",
+        ROOT / "model" / "input" / "directory.py",
+        ROOT / "model" / "input" / "technology_option.py",
+        ROOT / "model" / "input" / "ranges.py",
         ROOT / "docs" / "directory.md",
         Path(__file__),
     ]

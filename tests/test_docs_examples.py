@@ -18,9 +18,9 @@ import pytest
 from milp_reference import least_net_capex
 from test_cli import run_cli
 
-from model.economics import attach_economics
-from model.park import compile_park
-from model.scenario import load_scenario
+from model.appraise.economics import attach_economics
+from model.compile.compile import compile_park
+from model.input.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -1,13 +1,14 @@
-"""model/finance.py against published and hand-computed figures.
+"""model/appraise/finance.py against published and hand-computed figures.
 
-* The two worked examples of the CP-audit training material (DOMAIN.md 1.4), to the
+* The two worked examples of the CP-audit training material (https://m.wenke99.com/p-5292127.html
+  and http://www.360docs.net/doc/5b4875868.html), to the
   published rounding.
 * IRR from numpy_financial against an independent brentq root of the NPV function on 200
   random projects.
 * The annual saving of a tiny park worked out by hand (prices and tax rates from
   model/reference: electricity 700 CNY/MWh; COD 1 kg per equivalent, 1.4 CNY per
   equivalent; hazardous waste 1000 CNY/t; emission rights of COD 20,000 CNY/t transfer
-  and 230 CNY/t/yr lease, DOMAIN.md 6.1).
+  and 230 CNY/t/yr lease, Zhuzhou 2016 price list).
 * Cost classes at their boundaries, screening reasons, subsidies with caps, the
   break-even subsidy and the additionality ranking, all by hand.
 """
@@ -20,25 +21,24 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from model.feasibility import feasibility, irr_brentq
-from model.finance import (
-    additionality,
+from model.appraise.economics import appraise
+from model.appraise.feasibility import feasibility, irr_brentq
+from model.appraise.finance import (
     annual_saving,
-    appraise,
     benchmark_rate,
-    break_even_subsidy,
     cost_class,
-    default_right_prices,
     implement_at_once,
     privately_profitable,
     project_effects,
     right_prices,
     screen,
-    subsidy_amounts,
 )
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import CostClasses, Finance, Scenario, Screening
+from model.appraise.public_money import additionality, break_even_subsidy, subsidy_amounts
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.reference import default_right_prices
+from model.input.registry import build_registry
+from model.input.schema import CostClasses, Finance, Scenario, Screening
 
 # ----------------------------------------------------------------- worked examples (1.4)
 

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from bruteforce import enumerate_optimum, is_feasible, objective_after
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
-from solvers.factory import make_solver
+from model.compile.compile import compile_park
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 
 FAMILIES = (
     "budget",

@@ -51,11 +51,12 @@ from mokp import (
     supported_points,
 )
 
-from model.formulation import build_model
-from model.park import ParkData
-from model.schema import Scenario, SolverOptions
+from model.compile.park import ParkData
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.studies.frontier import StudyPoint, pareto_frontier
-from solvers.factory import make_solver
 
 VOPT_IDS = ["2KP50-11", "2KP50-50", "2KP50-92", "2KP100-50"]
 ALL_IDS = [*VOPT_IDS, "knapsack.100.2"]
@@ -255,8 +256,8 @@ def test_scenario_loads_with_exact_frontier_study(ident: str) -> None:
     """Through the real loader, the study asks for the exact frontier with step 1 and the
     solver for gap 0 (skipped while the schema has no `study:` section)."""
     if "study" not in Scenario.model_fields:
-        pytest.skip("model/schema.py has no `study:` section yet")
-    from model.scenario import load_scenario
+        pytest.skip("model/input/schema.py has no `study:` section yet")
+    from model.input.loading import load_scenario
 
     loaded = load_scenario(instance(ident).scenario_path)
     frontier = loaded.scenario.study.frontier

@@ -1,6 +1,6 @@
 """Limits and text rules of scenario loading, at their boundaries (without the CLI):
 YAML depth and alias expansion, the extends chain, override key paths, the text rules of
-model/text.py, the checks of solver options against HiGHS, and text written to NetCDF.
+model/input/text_rules.py, the checks of solver options against HiGHS, and text written to NetCDF.
 
 Every boundary is counted by hand in the test: the largest accepted input loads, one more
 is refused with the limit's message.
@@ -16,11 +16,13 @@ import pytest
 import xarray as xr
 import yaml
 
-from model.results import write_dataset
-from model.scenario import ScenarioError, load_scenario
-from model.tables import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
-from model.text import folder_name_problem, netcdf_text, printable, text_problem
-from solvers.highs_options import highs_option_problem, highs_options
+from model.errors import InputError
+from model.formatting import printable
+from model.input.highs_options import highs_option_problem, highs_options
+from model.input.loading import load_scenario
+from model.input.text_rules import folder_name_problem, text_problem
+from model.input.yaml_files import MAX_ALIAS_VALUES, MAX_YAML_DEPTH
+from model.results.io import netcdf_text, write_dataset
 
 BASE = {
     "name": "limits",
@@ -37,7 +39,7 @@ def write(path: Path, data: dict | str) -> Path:
 
 
 def error_of(path: Path, **kwargs) -> str:
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(path, **kwargs)
     return str(caught.value)
 

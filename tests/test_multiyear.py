@@ -18,11 +18,12 @@ import pytest
 from bruteforce import is_feasible, objective_after
 from test_formulation import random_park_dict
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
-from solvers.factory import make_solver
+from model.compile.compile import compile_park
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)
 YEARS = [2021, 2022, 2023]
@@ -61,21 +62,17 @@ def multi_year_park(seed: int, carry_over: bool = False, horizon: str = "total",
 
 def year_park(park, t: int):
     """The single-year park of planning year t (its limits; no budget: checked apart)."""
+    year = slice(t, t + 1)
     return replace(
         park,
         years=[park.years[t]],
-        permit=park.permit_by_year[t],
-        park_cap=park.park_cap_by_year[t],
-        reduction_target=park.reduction_by_year[t],
-        energy_cap_tce=float(park.energy_cap_by_year[t]),
-        energy_reduction=float(park.energy_reduction_by_year[t]),
         budget_total=float("inf"),
-        permit_by_year=None,
-        park_cap_by_year=None,
-        reduction_by_year=None,
-        energy_cap_by_year=None,
-        energy_reduction_by_year=None,
-        budget_per_year=None,
+        permit_by_year=park.permit_by_year[year],
+        park_cap_by_year=park.park_cap_by_year[year],
+        reduction_by_year=park.reduction_by_year[year],
+        energy_cap_by_year=park.energy_cap_by_year[year],
+        energy_reduction_by_year=park.energy_reduction_by_year[year],
+        budget_per_year=np.full(1, np.inf),
     )
 
 
@@ -206,7 +203,7 @@ def _scenario_and_registry(data: dict):
 def test_multi_year_code_path_on_one_year_equals_single_year(seed: int, monkeypatch) -> None:
     """The multi-year formulation itself (start variables, per-year rows), forced onto a
     one-year park, gives the single-year model's optimum."""
-    from model.park import ParkData
+    from model.compile.park import ParkData
 
     park = compile_park(*_scenario_and_registry(random_park_dict(seed, "all", "weighted")))
     a = make_solver(build_model(park), EXACT).solve()

@@ -9,7 +9,7 @@ MIP 1e-6) must not swallow it. Checked here:
   and, for divisible projects, the LP optimum worked out by hand (docstrings);
 * what the solver is handed: every row's coefficients near 1 (docs/math.md 13), and
   duals unscaled to the user's units (against a finite difference of the objective);
-* the independent check of every hard limit (model/verify.py) against violations
+* the independent check of every hard limit (model/appraise/verify.py) against violations
   computed by hand, family by family, and its re-solve with tighter tolerances;
 * HiGHS's statuses: options and models it refuses are clear errors (exit 2 / exit 4),
   never "stopped without a solution: Empty"; capex of 1e15 CNY is exit 2.
@@ -31,14 +31,15 @@ import pytest
 import yaml
 from bruteforce import enumerate_optimum
 
-from model.economics import attach_economics
-from model.formulation import build_model
-from model.park import compile_park
+from model.appraise.economics import attach_economics
+from model.compile.compile import compile_park
+from model.input.loading import load_scenario
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.pipeline import run_scenario
-from model.registry import build_registry
-from model.scenario import load_scenario
-from model.schema import Scenario, SolverOptions
-from solvers.factory import make_solver
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (1e-6, 1e-8, 1e-10)
@@ -265,7 +266,7 @@ def family_park(**changes):
 
 
 def only_violation(park, x, starts=None):
-    from model.verify import limit_violations
+    from model.appraise.verify import limit_violations
 
     found = limit_violations(park, np.asarray(x, dtype=float), starts)
     assert len(found) == 1, [v.message() for v in found]
@@ -293,7 +294,7 @@ def test_verifier_park_cap_and_reduction_target_by_hand() -> None:
     found = only_violation(park, [1, 0, 0])
     assert "park COD reduction target 30.0%" in found.limit
     assert found.missed_by == pytest.approx(6.0) and found.bound == pytest.approx(9.0)
-    from model.verify import limit_violations
+    from model.appraise.verify import limit_violations
 
     assert limit_violations(park, np.array([0.0, 1.0, 0.0])) == []
 
@@ -385,7 +386,7 @@ def test_verifier_structure_by_hand() -> None:
 def test_verifier_tolerance_is_relative_at_trace_scale() -> None:
     """Permit 1e-10 with baseline 2e-10: a miss of 1e-19 t/yr (0.5e-9 of the baseline)
     is tolerated, one of 1e-18 (5e-9) is not; on main's absolute tolerances both vanish."""
-    from model.verify import limit_violations
+    from model.appraise.verify import limit_violations
 
     data = trace_park(1e-10, "permit", divisible=True)
     park = compiled(data)
@@ -400,7 +401,7 @@ def test_verifier_tolerance_is_relative_at_trace_scale() -> None:
 
 
 def test_violation_message_names_limit_amount_and_hint() -> None:
-    from model.verify import limit_violations
+    from model.appraise.verify import limit_violations
 
     park = compiled(trace_park(1e-10, "permit"))
     (found,) = limit_violations(park, np.array([0.0, 1.0]))
@@ -430,14 +431,14 @@ class ScriptedSolver:
 
 
 def _result(x):
-    from solvers.base import SolveResult
+    from model.optimise.solve import SolveResult
 
     x = np.asarray(x, dtype=float)
     return SolveResult("optimal", "Optimal", "scripted", x=x, starts=x[None], objective=1.0)
 
 
 def test_a_broken_answer_is_solved_again_with_tighter_tolerances() -> None:
-    from model.verify import solve_verified
+    from model.optimise.solve import solve_verified
 
     park = compiled(trace_park(1e-10, "permit"))
     solver = ScriptedSolver([_result([0, 1]), _result([1, 0])])
@@ -447,7 +448,7 @@ def test_a_broken_answer_is_solved_again_with_tighter_tolerances() -> None:
 
 
 def test_an_answer_still_broken_after_the_retry_is_never_solved() -> None:
-    from model.verify import solve_verified
+    from model.optimise.solve import solve_verified
 
     park = compiled(trace_park(1e-10, "permit"))
     for solver in (
@@ -464,7 +465,8 @@ def test_loosened_highs_tolerances_are_caught_and_tightened() -> None:
     """With HiGHS's feasibility tolerances loosened to 0.5 (solver.options) the first
     solve takes both projects, 1.2e9 CNY against a budget of 1e9 (0.37 of the money
     unit 2^29 CNY over); the check catches it and the re-solve at 1e-10 is right."""
-    from model.verify import limit_violations, solve_verified
+    from model.appraise.verify import limit_violations
+    from model.optimise.solve import solve_verified
 
     loose = {"primal_feasibility_tolerance": 0.5, "mip_feasibility_tolerance": 0.5}
     park = compiled(trace_park(1e-6, "permit"))

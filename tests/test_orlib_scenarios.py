@@ -38,9 +38,10 @@ from orlib import (
     scenario_yaml,
 )
 
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.registry import build_registry
+from model.input.schema import Scenario
 
 PROBLEMS = parse_mknap()
 KS = list(range(1, 8))

@@ -1,4 +1,4 @@
-"""Least relaxations of the hard limits (model/relaxation.py) against enumeration.
+"""Least relaxations of the hard limits (model/optimise/relaxation.py) against enumeration.
 
 For every hard limit of small random parks (single-year 2^12 selections, three-year
 4^7 plans), the least relaxation of that limit alone with every other limit kept, as
@@ -22,9 +22,11 @@ from bruteforce import PlanEnumeration
 from test_formulation import compiled
 from test_multiyear import multi_year_park
 
-from model.park import ParkData
-from model.relaxation import Limit, RelaxationModel, conflict
-from model.schema import SolverOptions
+from model.compile.park import ParkData
+from model.input.run_options import SolverOptions
+from model.optimise.conflict import conflict
+from model.optimise.limits import Limit
+from model.optimise.relaxation import RelaxationModel
 
 EXACT = SolverOptions(mip_gap=0.0)
 

@@ -12,7 +12,7 @@ The tiny park (every expected number below is worked out by hand in the comments
 * P3 (E01): SO2 -1 t; 2,000,000 CNY; not chosen.
 * P4 (park, divisible): COD -2 t at full level; 400,000 CNY; chosen at level 0.5.
 
-Factors (EP Tax Law annex 2, GB/T 2589-2020, DOMAIN.md sections 2-3): COD 1 kg/eq ->
+Factors (EP Tax Law annex 2, GB/T 2589-2020): COD 1 kg/eq ->
 1000 eq/t; SO2 0.95 kg/eq -> 1052.63 eq/t; NH3N 0.8 kg/eq -> 1250 eq/t; hazardous waste
 has no equivalent value; electricity 0.1229 tce/MWh and 0.5366 tCO2/MWh; raw coal
 0.7143 tce/t and 1.9003 tCO2/t.
@@ -35,22 +35,18 @@ import plotly.graph_objects as go
 import pytest
 import xarray as xr
 
-from model.atomic import atomic_path, atomic_write, write_bytes_atomic, write_text_atomic
-from model.evaluate import evaluate
-from model.park import compile_park
-from model.plots import figures
-from model.registry import build_registry
-from model.report import render_report, write_report
-from model.results import (
-    build_dataset,
-    netcdf_attr,
-    selected_projects_table,
-    write_dataset,
-    write_selected_csv,
-)
-from model.schema import Scenario
-from model.summary import summary_table, summary_text
-from solvers.base import SolveResult
+from model.appraise.evaluate import evaluate
+from model.compile.compile import compile_park
+from model.input.registry import build_registry
+from model.input.schema import Scenario
+from model.optimise.solve import SolveResult
+from model.report.figures.run_figures import figures
+from model.report.page import render_report, write_report
+from model.report.text import summary_text
+from model.results.atomic import atomic_path, atomic_write, write_bytes_atomic, write_text_atomic
+from model.results.dataset import build_dataset
+from model.results.io import netcdf_attr, write_dataset, write_selected_csv
+from model.results.summary_tables import selected_projects_table, summary_table
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -412,7 +408,7 @@ def test_killed_process_never_leaves_a_half_written_file(tmp_path):
     target.write_text("old,complete\n")
     child = (
         "import sys, time\n"
-        "from model.atomic import atomic_path\n"
+        "from model.results.atomic import atomic_path\n"
         "with atomic_path(sys.argv[1]) as temp:\n"
         "    with open(temp, 'w') as handle:\n"
         "        handle.write('new,half')\n"
@@ -590,7 +586,7 @@ def test_figures_from_netcdf_without_pyomo(ds, tmp_path):
     path = write_dataset(ds, tmp_path / "results.nc")
     code = (
         "import sys, xarray as xr\n"
-        "from model.plots import figures\n"
+        "from model.report.figures.run_figures import figures\n"
         f"figs = figures(xr.open_dataset({str(path)!r}))\n"
         "assert all(len(f.data) for f in figs.values())\n"
         "print('pyomo' in sys.modules)\n"

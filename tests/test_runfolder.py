@@ -1,4 +1,4 @@
-"""The run folder swap (model/runfolder.py): all of one run or none of it.
+"""The run folder swap (model/results/run_folder.py): all of one run or none of it.
 
 In-process checks of each step; tests/test_cli_output.py kills real runs at these steps.
 """
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import model.runfolder as runfolder
-from model.runfolder import MANIFEST, OutputError, RunFolder
+import model.results.run_folder as runfolder
+from model.errors import OutputError
+from model.results.run_folder import MANIFEST, RunFolder
 
 
 def _write_run(folder: RunFolder, files: dict[str, str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Scenario loading (model/scenario.py, model/tables.py) without the CLI.
+"""Scenario loading (model/input/loading.py, model/input/table_files.py) without the CLI.
 
 Every test writes small scenario files to `tmp_path` and calls `load_scenario` directly.
 Expected values are written out by hand from the files the test writes: merged values,
@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 import yaml
 
-from model.scenario import LoadedScenario, ScenarioError, load_scenario
+from model.errors import InputError
+from model.input.loading import LoadedScenario, load_scenario
 
 BASE: dict[str, Any] = {
     "name": "test-park",
@@ -79,7 +80,7 @@ def write(path: Path, data: Any) -> Path:
 
 
 def error_of(path: Path, *args: Any) -> str:
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(path, *args)
     return str(caught.value)
 
@@ -448,7 +449,7 @@ def test_file_level_errors(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     assert error_of(missing) == f"{missing}: file not found"
     broken = write(tmp_path / "broken.yaml", "name: x\nhorizon: {start: 2024\nbudget: 1\n")
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         load_scenario(broken)
     assert str(caught.value).startswith(f"{broken}: YAML syntax error at line 3, column")
     assert caught.value.line == 3 and caught.value.path == ""
@@ -748,13 +749,13 @@ def test_empty_set_value_means_not_given(tmp_path: Path) -> None:
 
 
 def test_docs_name_every_schema_key() -> None:
-    """docs/scenario-format.md documents every key of model/schema.py (in backticks)."""
+    """docs/scenario-format.md documents every key of model/input/schema.py (in backticks)."""
     import re
     import typing
 
     from pydantic import BaseModel
 
-    from model.schema import Scenario
+    from model.input.schema import Scenario
 
     text = (Path(__file__).parents[1] / "docs" / "scenario-format.md").read_text("utf-8")
     prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)  # code blocks do not count

@@ -21,8 +21,9 @@ from bruteforce import all_selections, enumerate_optimum, is_feasible, pollution
 from test_formulation import compiled
 
 import model.studies.budget as budget_module
-from model.formulation import build_model
-from model.schema import SolverOptions
+from model.input.run_options import SolverOptions
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 from model.studies.budget import (
     budget_duals,
     entry_order,
@@ -36,7 +37,6 @@ from model.studies.dataset import study_dataset
 from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.store import PointStore, store_key
 from model.studies.validity import blank_invalid
-from solvers.factory import make_solver
 
 EXACT = SolverOptions(mip_gap=0.0)
 

@@ -21,11 +21,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from model.formulation import build_model
-from model.park import ParkData, compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
-from solvers.factory import make_solver
+from model.compile.compile import compile_park
+from model.compile.park import ParkData
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 

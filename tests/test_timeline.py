@@ -1,8 +1,8 @@
-"""Multi-year figures (model/timeline.py) and studies on a multi-year park, from a tiny
-three-year scenario whose optimal plan is worked out by hand.
+"""Multi-year figures (model/report/timeline_section.py) and studies on a multi-year park, from
+a tiny three-year scenario whose optimal plan is worked out by hand.
 
-The park (factors: EP Tax Law annex 2 and GB/T 2589-2020 via the built-in registry,
-DOMAIN.md sections 2-3: COD 1 kg/eq -> 1000 eq/t, SO2 0.95 kg/eq -> 1052.63 eq/t, NH3N
+The park (factors: EP Tax Law annex 2 and GB/T 2589-2020 via the built-in registry:
+COD 1 kg/eq -> 1000 eq/t, SO2 0.95 kg/eq -> 1052.63 eq/t, NH3N
 0.8 kg/eq -> 1250 eq/t; electricity 0.1229 tce and 0.5366 tCO2 per MWh, raw coal
 0.7143 tce and 1.9003 tCO2 per t):
 
@@ -38,21 +38,19 @@ import numpy as np
 import pytest
 import yaml
 
-from model.evaluate import yearly_states
-from model.park import compile_park
+from model.appraise.evaluate import yearly_states
+from model.compile.compile import compile_park
+from model.input.loading import load_scenario
+from model.input.run_options import FrontierStudy, SolverOptions
+from model.input.schema import value_in_year
+from model.optimise.solve import SolveResult
 from model.pipeline import run_scenario
-from model.results import build_dataset
-from model.scenario import load_scenario
-from model.schema import FrontierStudy, SolverOptions, value_in_year
+from model.report.figures.timeline_figures import timeline_figures
+from model.report.timeline_section import timeline_section_html
+from model.results.dataset import build_dataset
+from model.results.plan_tables import available_by_year, plan_table
 from model.studies.budget import run_budget_sweep
 from model.studies.runner import frontier_points
-from model.timeline import (
-    available_by_year,
-    plan_table,
-    timeline_section_html,
-)
-from model.timeline_figures import timeline_figures
-from solvers.base import SolveResult
 
 EXACT = SolverOptions(mip_gap=0.0)
 YEARS = [2021, 2022, 2023]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.formulation import build_model
-from model.park import compile_park
-from model.registry import build_registry
-from model.schema import Scenario, SolverOptions
-from model.whynot import break_even, candidates
-from solvers.factory import make_solver
+from model.compile.compile import compile_park
+from model.input.registry import build_registry
+from model.input.run_options import SolverOptions
+from model.input.schema import Scenario
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
+from model.optimise.whynot import break_even, candidates
 
 EXACT = SolverOptions(mip_gap=0.0)
 

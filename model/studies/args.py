@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from model.schema import BudgetSweepStudy, FrontierStudy
-
-
-class StudyArgumentError(ValueError):
-    """A study option given on the command line is malformed (exit code 2)."""
+from model.errors import StudyArgumentError
+from model.input.run_options import BudgetSweepStudy, FrontierStudy
 
 
 def parse_frontier(text: str) -> FrontierStudy:
@@ -17,7 +14,7 @@ def parse_frontier(text: str) -> FrontierStudy:
         return FrontierStudy(method="grid", points=int(text))
     except ValueError as error:
         raise StudyArgumentError(
-            f"--frontier: expected a number of points (>= 2) or 'exact', got '{text}'"
+            "--frontier", f"expected a number of points (>= 2) or 'exact', got '{text}'"
         ) from error
 
 
@@ -31,6 +28,6 @@ def parse_budget_sweep(text: str) -> BudgetSweepStudy:
         return BudgetSweepStudy(start=start, stop=stop, steps=steps)
     except (ValueError, IndexError) as error:
         raise StudyArgumentError(
-            f"--budget-sweep: expected FROM:TO:STEPS such as 0:5e7:20 with FROM < TO and "
-            f"STEPS >= 2, got '{text}'"
+            "--budget-sweep",
+            f"expected FROM:TO:STEPS such as 0:5e7:20 with FROM < TO and STEPS >= 2, got '{text}'",
         ) from error

@@ -27,16 +27,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from model.evaluate import avoided_totals
-from model.formulation import ParkModel, build_model
-from model.park import ParkData
-from model.schema import SolverOptions
+from model.appraise.evaluate import avoided_totals, is_chosen
+from model.compile.park import ParkData
+from model.input.run_options import SolverOptions
+from model.optimise.formulation import build_model
+from model.optimise.park_model import ParkModel
+from model.optimise.solve import make_solver, solve_verified
 from model.studies.distributed import run_chunks, split_contiguous
 from model.studies.frontier import StudyPoint
 from model.studies.store import PointStore
 from model.studies.validity import is_valid
-from model.verify import solve_verified
-from solvers.factory import make_solver
 
 PER = 10_000.0
 """Marginal figures are per 10,000 CNY (万元), the unit of Chinese audit reports."""
@@ -185,12 +185,12 @@ def _previous_valid(points: list[StudyPoint]) -> np.ndarray:
     return previous
 
 
-def entry_order(points: list[StudyPoint], threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def entry_order(points: list[StudyPoint]) -> tuple[np.ndarray, np.ndarray]:
     """Per project: index of the first level where it is chosen (-1 never), and whether it
     is dropped again at a later level (portfolios are not nested in general). Levels
     without a portfolio (NaN) are skipped: a project is 'dropped' only when a later level
     with a portfolio leaves it out."""
-    chosen = np.array([np.nan_to_num(p.x) > threshold for p in points])  # (S, N)
+    chosen = np.array([is_chosen(np.nan_to_num(p.x)) for p in points])  # (S, N)
     first = np.where(chosen.any(axis=0), chosen.argmax(axis=0), -1)
     dropped = np.zeros(chosen.shape[1], dtype=bool)
     for i, j in enumerate(_previous_valid(points)):
@@ -230,7 +230,7 @@ def least_budget(park: ParkData, options: SolverOptions) -> float | None:
     Minimises what the portfolio takes from the budget, sum_j budget_capex_j * x_j,
     subject to every constraint of the scenario except the budget itself (its row is
     loosened to the sum of all projects). Within the MIP gap of `options`; the portfolio
-    is checked against every hard limit (`model.verify.solve_verified`). None when no
+    is checked against every hard limit (`model.appraise.verify.solve_verified`). None when no
     portfolio meets the other limits or the solver stops without a checked optimum.
     """
     unlimited = replace(park, objective="cost", budget_total=float("inf"))

@@ -18,8 +18,11 @@ import json
 import numpy as np
 import xarray as xr
 
-from model.park import ParkData
-from model.results import make_variable, netcdf_attr, package_versions
+from model.appraise.evaluate import is_chosen
+from model.compile.park import ParkData
+from model.results.dataset import package_versions
+from model.results.io import netcdf_attr
+from model.results.variables import make_variable
 from model.studies.budget import PER, entry_order, marginal_rates
 from model.studies.frontier import StudyPoint
 from model.studies.validity import blank_invalid, frontier_notes, is_valid, sweep_notes
@@ -63,7 +66,7 @@ def study_dataset(park: ParkData, points: list[StudyPoint], kind: str, meta: dic
         ),
         "n_selected": make_variable(
             ("point",),
-            np.where(feasible, (x > 0.5).sum(axis=1), np.nan),
+            np.where(feasible, is_chosen(np.nan_to_num(x)).sum(axis=1), np.nan),
             "1",
             "projects chosen",
         ),

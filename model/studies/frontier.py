@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from model.evaluate import avoided_totals
-from model.formulation import ParkModel
-from model.verify import solve_verified
-from solvers.base import SolveResult
+from model.appraise.evaluate import avoided_totals
+from model.errors import FrontierSolverFailure, InfeasibleStudy
+from model.optimise.park_model import ParkModel
+from model.optimise.solve import SolveResult, solve_verified
 
 
 @dataclass
@@ -45,18 +45,6 @@ class StudyPoint:
     budget: float | None = None
     budget_dual: float | None = None  # objective units per CNY (LP relaxation)
     extra: dict = field(default_factory=dict)
-
-
-class InfeasibleStudy(RuntimeError):
-    """The study's base model has no feasible portfolio."""
-
-
-class FrontierSolverFailure(RuntimeError):
-    """The solver stopped without a portfolio (and without proving infeasibility)."""
-
-    def __init__(self, status: str, termination: str) -> None:
-        super().__init__(f"solver failed during the frontier: {termination}")
-        self.status = status
 
 
 def _tolerance(value: float) -> float:

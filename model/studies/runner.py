@@ -4,7 +4,7 @@
 `budget_sweep.nc` + `budget_sweep.html` + `budget_priority.csv` (entry order) +
 `budget_levels.csv` (one row per level). Each is computed on a model built once
 (docs/studies.md). The files go into the folder given (the CLI gives the staging folder
-of the run, model/runfolder.py).
+of the run, model/results/run_folder.py).
 
 Points without a portfolio are kept and marked (model/studies/validity.py) and told on
 stderr in one line per kind; when no point of a study has one, `StudyFailed` stops the
@@ -23,25 +23,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.atomic import atomic_write
+from model.compile.park import ParkData
+from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
-from model.formulation import build_model
-from model.park import ParkData
-from model.results import write_dataset
-from model.schema import FrontierStudy, SolverOptions, Study
+from model.input.run_options import FrontierStudy, SolverOptions, Study
+from model.optimise.formulation import build_model
+from model.optimise.solve import make_solver
+from model.report.study_page import write_study_report
+from model.results.atomic import atomic_write
+from model.results.io import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
-from model.studies.figures import write_study_report
-from model.studies.frontier import (
-    FrontierSolverFailure,
-    InfeasibleStudy,
-    StudyPoint,
-    pareto_frontier,
-)
+from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.store import PointStore, store_key
-from model.studies.validity import StudyFailed, is_valid
-from solvers.base import EXIT_INFEASIBLE, EXIT_SOLVER_FAILURE
-from solvers.factory import make_solver
+from model.studies.validity import is_valid
 
 
 def _progress(label: str):
@@ -114,13 +109,11 @@ def _check_some_valid(label: str, points: list[StudyPoint], notes: list[str], hi
         levels = sorted({float(p.budget) for p in points if p.budget is not None})
         count = f"any of the {len(levels)} budget levels" if len(levels) > 1 else "the budget"
         raise StudyFailed(
-            EXIT_INFEASIBLE,
             f"{label}: no portfolio meets the scenario's limits at {count} "
             f"({_budgets_text(levels).removeprefix('at ')}){hint}",
+            infeasible=True,
         )
-    raise StudyFailed(
-        EXIT_SOLVER_FAILURE, f"{label}: no point has a portfolio: " + "; ".join(notes)
-    )
+    raise StudyFailed(f"{label}: no point has a portfolio: " + "; ".join(notes), infeasible=False)
 
 
 def _hint(least: dict) -> str:

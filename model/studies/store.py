@@ -5,7 +5,7 @@ solved, also inside dask workers) in the folder
 
     <out>/.parkcp-store/<scenario>-<key>/
 
-beside the run folders, so the swap of a run folder (model/runfolder.py) never throws it
+beside the run folders, so the swap of a run folder (model/results/run_folder.py) never throws it
 away. `<key>` is a SHA-256 over everything that changes an answer (`store_key`): the
 scenario input (its hash), the study's kind and specification, the solver name and every
 solver setting (MIP gap, time limit, threads, options), the ParkCP version, a digest of
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.atomic import atomic_path, write_text_atomic
-from model.schema import SolverOptions
+from model.input.run_options import SolverOptions
+from model.results.atomic import atomic_path, write_text_atomic
 from model.studies.frontier import StudyPoint
 from model.version import code_digest, parkcp_version
 

@@ -28,15 +28,6 @@ _WHY = {
 }
 
 
-class StudyFailed(RuntimeError):
-    """No point of a study has a portfolio: the run stops with `exit_code` and `message`."""
-
-    def __init__(self, exit_code: int, message: str) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-        self.message = message
-
-
 def is_valid(point: StudyPoint) -> bool:
     """True when the point has a portfolio from an optimal or time-limited solve."""
     x = np.asarray(point.x, dtype=float)

@@ -1,0 +1,2 @@
+"""Compile stage: a validated scenario becomes `ParkData`, plain arrays and index maps
+(docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Plotly figures of runs, plans, the audit view and studies, built from Datasets only."""
