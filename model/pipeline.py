@@ -83,6 +83,13 @@ def objective_gap_in_units(park: ParkData, result: SolveResult) -> tuple[float |
     return abs(result.objective - result.bound), units
 
 
+def compile_scenario(loaded: LoadedScenario) -> ParkData:
+    """The park of a loaded scenario with its project economics: `compile_park`, then
+    `attach_economics` (subsidies, options done at once, screening)."""
+    park = compile_park(loaded.scenario, loaded.registry)
+    return attach_economics(park, loaded.scenario)
+
+
 def run_scenario(
     loaded: LoadedScenario,
     options: SolverOptions | None = None,
@@ -95,8 +102,7 @@ def run_scenario(
     timings = {} if timings is None else timings
     options = options or loaded.scenario.solver
     clock = _Clock(timings)
-    park = compile_park(loaded.scenario, loaded.registry)
-    park = attach_economics(park, loaded.scenario)
+    park = compile_scenario(loaded)
     clock.lap("compile")
 
     problems = precheck(park)

@@ -15,18 +15,19 @@ written.
 from __future__ import annotations
 
 import json
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from model.compile.park import ParkData
 from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
-from model.input.run_options import FrontierStudy, SolverOptions, Study
+from model.input.run_options import BudgetSweepStudy, FrontierStudy, SolverOptions
 from model.optimise.formulation import build_model
 from model.optimise.solve import make_solver
 from model.report.study_page import write_study_report
@@ -38,10 +39,14 @@ from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.store import PointStore, store_key
 from model.studies.validity import is_valid
 
+Notify = Callable[[str], None]
+"""Where a study tells its notes and progress, one line each (the command line prints them
+on stderr)."""
 
-def _progress(label: str):
+
+def _progress(label: str, notify: Notify):
     def report(done: int, total: int) -> None:
-        print(f"{label}: {done}/{total} done", file=sys.stderr, flush=True)
+        notify(f"{label}: {done}/{total} done")
 
     return report
 
@@ -122,84 +127,89 @@ def _hint(least: dict) -> str:
     return f"; the least budget that meets them is {money(least['least_budget'])}"
 
 
-def run_studies(
+def frontier_study(
     park: ParkData,
     options: SolverOptions,
-    study: Study,
-    folder: Path,
+    spec: FrontierStudy,
     meta: dict,
-    store_root: Path | None = None,
-) -> list[Path]:
-    """Run the frontier and/or budget sweep of `study`; write their files into `folder`
-    and return them.
-
-    `store_root`: where the budget sweep keeps finished levels (model/studies/store.py;
-    None = not kept). When a point is infeasible, the least budget that meets every other
-    limit is computed once more (`least_budget`) and quoted. Both studies are computed
-    before any file is written, so a `StudyFailed` leaves `folder` as it was.
-    """
-    datasets = []
-    if study.frontier is not None:
-        started = time.perf_counter()
-        points = frontier_points(park, options, study.frontier)
-        least = _least_budget_meta(park, options, points)
-        elapsed = time.perf_counter() - started
-        ds = study_dataset(
-            park,
-            points,
-            "frontier",
-            {
-                **meta,
-                **least,
-                "method": study.frontier.method,
-                "time_study_s": elapsed,
-                "solves": max((p.extra.get("solves", 0) for p in points), default=0),
-            },
-        )
-        notes = json.loads(ds.attrs["no_portfolio_notes"])
-        _check_some_valid("frontier", points, notes, _hint(least))
+    notify: Notify | None = None,
+) -> xr.Dataset:
+    """The frontier of `spec` as a study Dataset (model/studies/dataset.py), `meta` added
+    to its attributes. When a point is infeasible, the least budget that meets every
+    other limit is computed once more (`least_budget`) and quoted. Raises StudyFailed
+    when no point has a portfolio; `notify` hears the notes on points without one and
+    the count of points."""
+    started = time.perf_counter()
+    points = frontier_points(park, options, spec)
+    least = _least_budget_meta(park, options, points)
+    elapsed = time.perf_counter() - started
+    ds = study_dataset(
+        park,
+        points,
+        "frontier",
+        {
+            **meta,
+            **least,
+            "method": spec.method,
+            "time_study_s": elapsed,
+            "solves": max((p.extra.get("solves", 0) for p in points), default=0),
+        },
+    )
+    notes = json.loads(ds.attrs["no_portfolio_notes"])
+    _check_some_valid("frontier", points, notes, _hint(least))
+    if notify is not None:
         for note in notes:
-            print(f"frontier: {note}", file=sys.stderr)
+            notify(f"frontier: {note}")
         valid = sum(is_valid(p) for p in points)
-        print(f"frontier: {valid} non-dominated points in {elapsed:.1f} s", file=sys.stderr)
-        datasets.append(("frontier", ds))
-    if study.budget_sweep is not None:
-        spec = study.budget_sweep
-        started = time.perf_counter()
-        budgets = budget_levels(spec.start, spec.stop, spec.steps)
-        store = None
-        if store_root is not None:
-            key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
-            store = PointStore(store_root, park.name, key)
-        points = run_budget_sweep(
-            park,
-            options,
-            budgets,
-            study.workers,
-            study.scheduler,
-            store,
-            _progress("budget sweep"),
-        )
-        least = _least_budget_meta(park, options, points)
-        elapsed = time.perf_counter() - started
-        ds = study_dataset(
-            park,
-            points,
-            "budget_sweep",
-            {**meta, **least, "workers": study.workers, "time_study_s": elapsed},
-        )
-        notes = json.loads(ds.attrs["no_portfolio_notes"])
-        try:
-            _check_some_valid("budget sweep", points, notes, _hint(least))
-        except StudyFailed:
-            if store is not None:
-                store.clear()  # a definite answer: nothing to resume
-            raise
+        notify(f"frontier: {valid} non-dominated points in {elapsed:.1f} s")
+    return ds
+
+
+def budget_sweep_study(
+    park: ParkData,
+    options: SolverOptions,
+    spec: BudgetSweepStudy,
+    meta: dict,
+    workers: int = 1,
+    scheduler: str | None = None,
+    store_root: Path | None = None,
+    notify: Notify | None = None,
+) -> xr.Dataset:
+    """The budget sweep of `spec` as a study Dataset, `meta` added to its attributes.
+
+    `workers` processes (or the dask `scheduler`) solve the levels; `store_root`: where
+    finished levels are kept so that an interrupted sweep resumes (model/studies/store.py;
+    None = not kept). Raises StudyFailed when no level has a portfolio (and then clears
+    the store: a definite answer leaves nothing to resume); `notify` hears the progress,
+    the notes on levels without a portfolio and the count of levels."""
+    started = time.perf_counter()
+    budgets = budget_levels(spec.start, spec.stop, spec.steps)
+    store = None
+    if store_root is not None:
+        key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
+        store = PointStore(store_root, park.name, key)
+    progress = _progress("budget sweep", notify) if notify is not None else None
+    points = run_budget_sweep(park, options, budgets, workers, scheduler, store, progress)
+    least = _least_budget_meta(park, options, points)
+    elapsed = time.perf_counter() - started
+    ds = study_dataset(
+        park,
+        points,
+        "budget_sweep",
+        {**meta, **least, "workers": workers, "time_study_s": elapsed},
+    )
+    notes = json.loads(ds.attrs["no_portfolio_notes"])
+    try:
+        _check_some_valid("budget sweep", points, notes, _hint(least))
+    except StudyFailed:
+        if store is not None:
+            store.clear()  # a definite answer: nothing to resume
+        raise
+    if notify is not None:
         for note in notes:
-            print(f"budget sweep: {note}", file=sys.stderr)
-        print(f"budget sweep: {len(points)} levels in {elapsed:.1f} s", file=sys.stderr)
-        datasets.append(("budget_sweep", ds))
-    return [path for kind, ds in datasets for path in write_study_files(ds, kind, folder)]
+            notify(f"budget sweep: {note}")
+        notify(f"budget sweep: {len(points)} levels in {elapsed:.1f} s")
+    return ds
 
 
 def write_study_files(ds, kind: str, folder: Path) -> list[Path]:
