@@ -206,7 +206,15 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         return _fail(code, [failure.message])
 
     command = "python -m model.run " + shlex.join(argv)
-    written = model.write(result, state.folder, studies, not args.no_report, command, argv, started)
+    written = model.write(
+        result,
+        state.folder,
+        studies=studies,
+        report=not args.no_report,
+        command=command,
+        argv=argv,
+        started=started,
+    )
     if not args.quiet:
         print(model.summary(result))
         print(f"\nwritten to {state.folder.target}/: {', '.join(p.name for p in written)}")
