@@ -31,18 +31,19 @@ class SolverSettings(Protocol):
 
 
 class ModelToSolve(Protocol):
-    """What an adapter reads of the model it solves: the Pyomo model (`model.x[j]` the
-    project levels and, over several years, `model.start[j, t]`), whether its binaries are
-    relaxed, the park's `n_projects`, `years` and `divisible` flags, and the project
-    levels read back from the Pyomo variables (rounded for binary projects)."""
+    """What an adapter reads of the model it solves: the Pyomo model, the variables whose
+    values a solve reports, the variables whose bounds changed since the last solve
+    (a persistent adapter pushes them), and the project levels made of the reported
+    values (rounded for binary projects by the model layer)."""
 
     model: Any
-    relaxed: bool
     park: Any
 
-    def x_values(self) -> np.ndarray: ...
+    def reported_variables(self) -> list: ...
 
-    def start_values(self) -> np.ndarray: ...
+    def take_changed_bounds(self) -> list: ...
+
+    def project_levels(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass

@@ -232,13 +232,9 @@ class HighsBulkSolver:
         if status == highspy.HighsStatus.kError:
             raise SolverModelError("HiGHS refused the model (passModel returned an error)")
         self.highs = h
-        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()], dtype=int)
-        self._start_columns = None
-        if hasattr(m, "start"):
-            n, years = self.park_model.park.n_projects, len(self.park_model.park.years)
-            self._start_columns = np.array(
-                [[self._col[id(m.start[j, t])] for j in range(n)] for t in range(years)]
-            )
+        reported = self.park_model.reported_variables()
+        self._reported_columns = np.array([self._col[id(v)] for v in reported], dtype=int)
+        self._x_columns = self._reported_columns[: self.park_model.park.n_projects]
 
     def _prepare_objective(self, repn) -> None:
         """Split the objective into cost vectors per mutable parameter: cost = c0 +
@@ -348,6 +344,9 @@ class HighsBulkSolver:
 
     def solve(self) -> SolveResult:
         self.prepare()
+        changed = self.park_model.take_changed_bounds()
+        if changed:
+            self.update_bounds(changed)
         self._push_parameters()
         h = self.highs
         started = time.perf_counter()
@@ -377,7 +376,9 @@ class HighsBulkSolver:
                 np.asarray(solution.row_dual) * self._row_scale / self._obj_scale,
                 np.asarray(solution.col_dual) * self._col_scale / self._obj_scale,
             )
-            result.x, result.starts = self._project_levels(self._last_values)
+            result.x, result.starts = self.park_model.project_levels(
+                self._last_values[self._reported_columns]
+            )
             result.objective = float(info.objective_function_value) / self._obj_scale
             is_mip = info.mip_node_count >= 0
             bound = float(info.mip_dual_bound) / self._obj_scale
@@ -385,20 +386,6 @@ class HighsBulkSolver:
             gap = float(info.mip_gap) if is_mip else 0.0
             result.gap = gap if np.isfinite(gap) else 0.0
         return result
-
-    def _project_levels(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x (N,) and the levels started each year (Y, N), rounded for binary projects as
-        `ParkModel.x_values` does."""
-        binary = ~(self.park_model.park.divisible | self.park_model.relaxed)
-
-        def clean(levels: np.ndarray) -> np.ndarray:
-            levels = np.clip(levels, 0.0, 1.0) + 0.0
-            levels[..., binary] = np.round(levels[..., binary])
-            return levels
-
-        x = clean(values[self._x_columns])
-        starts = x[None, :] if self._start_columns is None else clean(values[self._start_columns])
-        return x, starts
 
     # ------------------------------------------------------------------ read back
     def load_values(self, variables: list) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.opt import SolverStatus
 from pyomo.opt import TerminationCondition as TC
@@ -100,6 +101,7 @@ class PyomoSolver:
 
     def solve(self) -> SolveResult:
         model = self.park_model.model
+        self.park_model.take_changed_bounds()  # each solve writes the model's bounds anyway
         started = time.perf_counter()
         scaling = pyo.TransformationFactory("core.scale_model")
         scaled = scaling.create_using(model, rename=False)
@@ -129,8 +131,10 @@ class PyomoSolver:
         if status in ("optimal", "time_limit") and has_solution:
             scaled.solutions.load_from(results)
             scaling.propagate_solution(scaled, model)
-            result.x = self.park_model.x_values()
-            result.starts = self.park_model.start_values()
+            values = [v.value for v in self.park_model.reported_variables()]
+            result.x, result.starts = self.park_model.project_levels(
+                np.array([0.0 if v is None else v for v in values])
+            )
             result.objective = pyo.value(model.objective)
             result.gap = 0.0 if status == "optimal" else None
         return result

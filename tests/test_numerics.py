@@ -226,8 +226,8 @@ def test_budget_dual_is_in_user_units() -> None:
     relaxed = build_model(park, relax=True)
     solver = make_solver(relaxed, SolverOptions())
     first = solver.solve()
-    dual = solver.dual(relaxed.model.budget_row)
-    relaxed.model.budget.set_value(park.budget_total + 1.0e6)
+    dual = solver.dual(relaxed.budget_constraint)
+    relaxed.set_budget(park.budget_total + 1.0e6)
     second = solver.solve()
     slope = (second.objective - first.objective) / 1.0e6
     assert slope == pytest.approx(SO2_EQ_PER_T * 50 / 6e8, rel=1e-9)  # P2's eq per CNY

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from model.compile.park import ParkData
-from model.optimise.park_model import ParkModel
+from model.optimise.park_model import FloorsOff, ParkModel
 from model.optimise.scaling import choose_units, power_of_two_near
 
 OBJECTIVE_SENSE = {
@@ -358,10 +358,12 @@ def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> Pa
     # selection can fall below (every increase taken, no reduction), for the same reason
     # as the budget: a bound starting at -inf counts as no bound.
     total_weight = sum(w for _, w in counted)
-    m.pollution_floor_off = -total_weight * float(pe_k @ _row_increases(em_matrix)) - 1.0
-    m.energy_floor_off = -total_weight * float(tce_l @ _row_increases(en_matrix)) - 1.0
-    m.pollution_floor = pyo.Param(mutable=True, initialize=m.pollution_floor_off)
-    m.energy_floor = pyo.Param(mutable=True, initialize=m.energy_floor_off)
+    floors_off = FloorsOff(
+        pollution=-total_weight * float(pe_k @ _row_increases(em_matrix)) - 1.0,
+        energy=-total_weight * float(tce_l @ _row_increases(en_matrix)) - 1.0,
+    )
+    m.pollution_floor = pyo.Param(mutable=True, initialize=floors_off.pollution)
+    m.energy_floor = pyo.Param(mutable=True, initialize=floors_off.energy)
     m.pollution_floor_row = pyo.Constraint(
         [0] if floors else [], rule=lambda _m, _i: m.pollution_avoided >= m.pollution_floor
     )
@@ -439,4 +441,6 @@ def build_model(park: ParkData, relax: bool = False, floors: bool = False) -> Pa
         energy_pairs=energy_pairs,
         relaxed=relax,
         units=units,
+        no_budget_limit=no_limit,
+        floors_off=floors_off,
     )
