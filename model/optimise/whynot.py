@@ -43,10 +43,10 @@ def lp_estimates(park_model: ParkModel, options: SolverOptions) -> np.ndarray:
     relaxed = build_model(park_model.park, relax=True)
     solver = make_solver(relaxed, options)
     result = solver.solve()
-    if not result.has_solution or not hasattr(solver, "dual"):
+    if not result.has_solution or not solver.capabilities.duals:
         return np.full(park_model.park.n_projects, np.nan)
-    price = abs(solver.dual(relaxed.budget_constraint))
-    costs = np.abs(solver.reduced_costs(relaxed.project_variables))
+    price = abs(solver.budget_dual())
+    costs = np.abs(solver.project_reduced_costs())
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(price > 1e-12, costs / price, np.nan)
 

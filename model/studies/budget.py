@@ -106,8 +106,8 @@ def budget_duals(park: ParkData, budgets: np.ndarray, options: SolverOptions) ->
     for i, budget in enumerate(budgets):
         relaxed.set_budget(float(budget))
         result = solver.solve()
-        if result.has_solution and hasattr(solver, "dual"):
-            duals[i] = abs(solver.dual(relaxed.budget_constraint))
+        if result.has_solution and solver.capabilities.duals:
+            duals[i] = abs(solver.budget_dual())
     return duals
 
 
