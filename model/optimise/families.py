@@ -80,6 +80,8 @@ class Frame:
     no_budget_limit: float = np.inf
     floors_off: FloorsOff | None = None
     units: ModelUnits | None = None
+    lead: np.ndarray | None = None  # (N,) lead times L_j, read once (section 10)
+    x_vars: list = field(default_factory=list)  # x_j in project order, read once
 
     @classmethod
     def of(cls, park: ParkData, relax: bool, floors: bool) -> Frame:
@@ -116,15 +118,16 @@ class Frame:
     def in_effect(self, m: pyo.ConcreteModel, coefs, projects, t: int) -> tuple[list, list]:
         """sum_j coefs[j] z_jt as (coefficients, variables): z_jt = x_j in one year, else
         the starts s with s + L_j <= t (math.md 10)."""
+        if self.lead is None:  # read once: this runs for every row
+            self.lead = self.park.effective_from()
+            self.x_vars = list(m.x.values())
         out_coefs, out_vars = [], []
-        lead = self.park.effective_from()
         for coef, j in zip(coefs, projects, strict=True):
             j = int(j)
-            terms = (
-                [m.x[j]]
-                if not self.park.multi_year
-                else [m.start[j, s] for s in range(t - int(lead[j]) + 1)]
-            )
+            if self.park.multi_year:
+                terms = [m.start[j, s] for s in range(t - int(self.lead[j]) + 1)]
+            else:
+                terms = [self.x_vars[j]]
             for var in terms:
                 out_coefs.append(float(coef))
                 out_vars.append(var)
