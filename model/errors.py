@@ -14,8 +14,8 @@ All derive from `ParkCPError`. What the command line does with each (model/run.p
   infeasible, else 4). `InfeasibleStudy` and `FrontierSolverFailure` end one frontier
   (the study runner records them as points without a portfolio).
 
-Errors of the solver layer (solvers/base.py: `SolverOptionError`, `SolverModelError`;
-solvers/pyomo_solver.py: `SolverUnavailable`) stay there, since solvers/ never imports
+Errors of the solver layer (solvers/base.py: `SolverOptionError`, `SolverModelError`,
+`SolverUnavailable`) stay there, since solvers/ never imports
 model; the command line catches them beside these.
 """
 

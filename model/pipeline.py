@@ -54,10 +54,6 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     violations: list[Violation] = field(default_factory=list)  # limits the answer breaks
 
-    @property
-    def exit_code(self) -> int:
-        return self.result.exit_code
-
 
 class _Clock:
     def __init__(self, timings: dict[str, float]) -> None:

@@ -23,11 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from solvers.base import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_OK, EXIT_SOLVER_FAILURE
-
 if TYPE_CHECKING:
     from model.results.run_folder import RunFolder
 
+EXIT_OK = 0
+"""Solved: a portfolio within the MIP gap or the time limit, checked against every limit."""
+EXIT_BAD_INPUT = 2
+"""Bad input: one line FILE: key.path: message (or command line: ...), nothing written."""
+EXIT_INFEASIBLE = 3
+"""Infeasible: the limits in conflict and how far each must move, nothing written."""
+EXIT_SOLVER_FAILURE = 4
+"""The solver failed, stopped without a portfolio, or its portfolio breaks a hard limit."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT), as shells report a process ended by it (128 + 2)."""
 
@@ -200,8 +206,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     run_folder = state.folder
 
     from model.pipeline import run_scenario
-    from solvers.base import SolverModelError, SolverOptionError
-    from solvers.factory import SolverUnavailable
+    from solvers.base import SolverModelError, SolverOptionError, SolverUnavailable
 
     try:
         outcome = run_scenario(loaded, options, timings, why_not=args.why_not)

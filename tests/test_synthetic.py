@@ -170,7 +170,7 @@ def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small, floors, econ
     park_model = build_model(park, floors=floors)
     solver = make_solver(park_model, scenario.solver)
     solver.prepare()
-    pyomo_lp = solver.highs.getLp()
+    pyomo_lp = solver.adapter.highs.getLp()
     raw_model = build_raw_highs(park, floors=floors)
     raw_lp = raw_model.getLp()
     assert (pyomo_lp.num_col_, pyomo_lp.num_row_) == (raw_lp.num_col_, raw_lp.num_row_)
@@ -179,7 +179,7 @@ def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small, floors, econ
     assert [int(v) for v in pyomo_lp.integrality_] == [int(v) for v in raw_lp.integrality_]
     assert pyomo_lp.sense_ == raw_lp.sense_
     assert (_matrix(pyomo_lp) != _matrix(raw_lp)).nnz == 0
-    x_columns = [solver.column_of(v) for v in park_model.model.x.values()]
+    x_columns = [solver.adapter.column_of(v) for v in park_model.project_variables]
     assert list(raw_model.x_columns) == x_columns
 
 

@@ -43,10 +43,10 @@ def lp_estimates(park_model: ParkModel, options: SolverOptions) -> np.ndarray:
     relaxed = build_model(park_model.park, relax=True)
     solver = make_solver(relaxed, options)
     result = solver.solve()
-    if not result.has_solution or not hasattr(solver, "dual"):
+    if not result.has_solution or not solver.capabilities.duals:
         return np.full(park_model.park.n_projects, np.nan)
-    price = abs(solver.dual(relaxed.model.budget_row))
-    costs = np.abs(solver.reduced_costs(list(relaxed.model.x.values())))
+    price = abs(solver.budget_dual())
+    costs = np.abs(solver.project_reduced_costs())
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(price > 1e-12, costs / price, np.nan)
 
@@ -62,10 +62,9 @@ def break_even(
 ) -> list[BreakEven]:
     """Break-even capex of each project in `projects` (indices of left-out projects).
     `estimates`: the LP estimates (`lp_estimates`), computed here when not given."""
-    m = park_model.model
     park = park_model.park
     budget_coefficient = park.budget_capex()
-    base_budget = float(m.budget.value)
+    base_budget = park_model.budget
     if not projects:
         return []
     if estimates is None:
@@ -73,19 +72,17 @@ def break_even(
     tolerance = 1e-7 * max(1.0, abs(optimum))
     answers = []
     for j in projects:
-        var = m.x[j]
         net = float(budget_coefficient[j])
         solves = 0
 
         def value_with(extra: float) -> float:
             nonlocal solves
-            m.budget.set_value(base_budget + extra)
+            park_model.set_budget(base_budget + extra)
             result = solver.solve()
             solves += 1
             return result.objective if result.has_solution else -np.inf
 
-        var.setlb(1.0)
-        solver.update_bounds([var])
+        park_model.force_in(j)
         try:
             if value_with(0.0) >= optimum - tolerance:
                 answers.append(
@@ -138,9 +135,8 @@ def break_even(
                 )
             )
         finally:
-            var.setlb(0.0)
-            solver.update_bounds([var])
-            m.budget.set_value(base_budget)
+            park_model.release(j)
+            park_model.set_budget(base_budget)
     return answers
 
 

@@ -60,12 +60,11 @@ def solve_levels(
 
     `on_point(point)` is called as soon as each level is solved (the study store saves
     it there, so a killed sweep keeps every finished level)."""
-    m = park_model.model
     points: list[StudyPoint] = []
     previous: np.ndarray | None = None
     try:
         for budget in budgets:
-            m.budget.set_value(float(budget))
+            park_model.set_budget(float(budget))
             if mip_starts and previous is not None:
                 solver.set_mip_start(previous)
             level_park = replace(park_model.park, budget_total=float(budget))
@@ -92,9 +91,7 @@ def solve_levels(
             if on_point is not None:
                 on_point(points[-1])
     finally:
-        m.budget.set_value(
-            min(park_model.park.budget_total, float(park_model.park.capex.sum()) + 1)
-        )
+        park_model.set_budget(park_model.park.budget_total)
     return points
 
 
@@ -107,10 +104,10 @@ def budget_duals(park: ParkData, budgets: np.ndarray, options: SolverOptions) ->
     solver = make_solver(relaxed, options)
     duals = np.full(len(budgets), np.nan)
     for i, budget in enumerate(budgets):
-        relaxed.model.budget.set_value(float(budget))
+        relaxed.set_budget(float(budget))
         result = solver.solve()
-        if result.has_solution and hasattr(solver, "dual"):
-            duals[i] = abs(solver.dual(relaxed.model.budget_row))
+        if result.has_solution and solver.capabilities.duals:
+            duals[i] = abs(solver.budget_dual())
     return duals
 
 
@@ -235,8 +232,7 @@ def least_budget(park: ParkData, options: SolverOptions) -> float | None:
     """
     unlimited = replace(park, objective="cost", budget_total=float("inf"))
     park_model = build_model(unlimited)
-    m = park_model.model
-    m.objective.set_value(m.budget_row.body)
+    park_model.minimise_budget_use()
     result, _ = solve_verified(unlimited, make_solver(park_model, options))
     if result.status != "optimal" or result.x is None:
         return None

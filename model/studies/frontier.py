@@ -57,17 +57,14 @@ class LexicographicSolver:
     def __init__(self, park_model: ParkModel, solver) -> None:
         self.park_model = park_model
         self.solver = solver
-        self.m = park_model.model
         self.solves = 0
         self._last_x: np.ndarray | None = None
 
     def _solve(self, w_pollution: float, w_energy: float) -> SolveResult:
-        m = self.m
-        m.weight_pollution.set_value(w_pollution)
-        m.weight_energy.set_value(w_energy)
+        self.park_model.set_weights(w_pollution, w_energy)
         if self._last_x is not None:
             self.solver.set_mip_start(self._last_x)
-        park = replace(self.park_model.park, budget_total=float(m.budget.value))
+        park = replace(self.park_model.park, budget_total=self.park_model.budget)
         result, _ = solve_verified(park, self.solver)  # "limit_violated" if a limit breaks
         self.solves += 1
         return result
@@ -75,9 +72,7 @@ class LexicographicSolver:
     def point(self, first: str, energy_floor: float | None = None) -> StudyPoint | None:
         """Best `first` objective ('pollution' or 'energy') with T >= energy_floor, then
         the best other objective keeping the first at its optimum. None if infeasible."""
-        m = self.m
-        m.energy_floor.set_value(m.energy_floor_off if energy_floor is None else energy_floor)
-        m.pollution_floor.set_value(m.pollution_floor_off)
+        self.park_model.set_floors(pollution=None, energy=energy_floor)
         weights = (1.0, 0.0) if first == "pollution" else (0.0, 1.0)
         result = self._solve(*weights)
         if result.x is None:  # a "limit_violated" point keeps its portfolio and status
@@ -88,9 +83,10 @@ class LexicographicSolver:
         pe_first, tce_first, _ = avoided_totals(park, result.x, result.starts)
         best = pe_first if first == "pollution" else tce_first
         if first == "pollution":
-            m.pollution_floor.set_value(best - _tolerance(best))
+            self.park_model.set_floors(pollution=best - _tolerance(best), energy=energy_floor)
         else:
-            m.energy_floor.set_value(max(best - _tolerance(best), m.energy_floor.value))
+            energy = max(best - _tolerance(best), self.park_model.floors[1])
+            self.park_model.set_floors(pollution=None, energy=energy)
         second = self._solve(*reversed(weights))
         if not second.has_solution:  # numerically the first point always stays feasible
             second = result
@@ -106,8 +102,7 @@ class LexicographicSolver:
         )
 
     def reset(self) -> None:
-        self.m.energy_floor.set_value(self.m.energy_floor_off)
-        self.m.pollution_floor.set_value(self.m.pollution_floor_off)
+        self.park_model.set_floors(pollution=None, energy=None)
 
 
 def _is_new(points: list[StudyPoint], candidate: StudyPoint) -> bool:
@@ -131,7 +126,7 @@ def pareto_frontier(
     `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
     (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
     """
-    if not len(park_model.model.pollution_floor_row):
+    if not park_model.has_floors:
         raise ValueError("the frontier needs the epsilon rows: build_model(park, floors=True)")
     if park_model.park.objective != "weighted":
         raise ValueError(

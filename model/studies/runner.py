@@ -67,7 +67,7 @@ def frontier_points(
     points: list[StudyPoint] = []
     for budget in budgets:
         if budget is not None:
-            park_model.model.budget.set_value(float(budget))
+            park_model.set_budget(float(budget))
         level = park.budget_total if budget is None else float(budget)
         try:
             found = pareto_frontier(park_model, solver, spec.points, spec.method, spec.step)
