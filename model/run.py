@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
 
     from model.errors import StudyFailed
     from model.report.page import write_report
-    from model.report.text import summary_text
+    from model.report.text import summary_text, why_not_text
     from model.results.io import write_dataset, write_selected_csv
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
@@ -269,6 +269,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
 
     if not args.quiet:
         print(summary_text(dataset))
+        if args.why_not:
+            print(why_not_text(dataset))
         print(f"\nwritten to {run_folder.target}/: {', '.join(names)}")
     return EXIT_OK
 

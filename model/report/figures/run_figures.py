@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
+from model.report.figures.style import mark_empty
 from model.results.summary_tables import pe_media, selected_projects_table, summary_year
 
 _COLOURS = {
@@ -50,6 +51,9 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
 
 
 def _no_data(fig: go.Figure, message: str) -> go.Figure:
+    """Mark `fig` empty (a page notes `message` instead of drawing it); the message is
+    also written on the figure for a notebook that shows it anyway."""
+    mark_empty(fig, message)
     fig.add_annotation(
         text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16}
     )
