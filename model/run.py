@@ -258,6 +258,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             folder,
             study_meta,
             store_root=Path(args.out),
+            show_progress=not args.quiet,
         )
     except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
         code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE

@@ -148,8 +148,23 @@ def test_overlap_check_sees_a_legend_on_a_title(browser, tmp_path) -> None:
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a long legend entry"))
     fig.add_trace(go.Scatter(x=[1, 2], y=[4, 3], name="another entry"))
     fig.update_layout(
-        title={"text": "A title where the legend sits", "x": 0.5, "xanchor": "center"},
-        legend={"x": 0.5, "y": 1.12, "xanchor": "center", "yanchor": "bottom"},
+        title={
+            "text": "A title where the legend sits",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0.95,
+            "yanchor": "top",
+            "yref": "container",
+        },
+        legend={
+            "x": 0.5,
+            "xanchor": "center",
+            "xref": "container",
+            "orientation": "h",
+            "y": 0.95,
+            "yanchor": "top",
+            "yref": "container",
+        },
     )
     path = tmp_path / "clash.html"
     path.write_text(fig.to_html(include_plotlyjs=True, div_id="fig-clash"), encoding="utf-8")
