@@ -3,7 +3,8 @@
 YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
 text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
 keys are errors, and `{total: 5,000,000}` (thousands separators, which YAML reads as the
-entries total: 5, '000', '000') is refused saying so; mapping keys become text (`2021:` -> "2021"), dates become ISO text.
+entries total: 5, '000', '000') is refused saying so; mapping keys become text (`2021:`
+-> "2021"), dates become ISO text.
 Nesting deeper than MAX_YAML_DEPTH and aliases that would expand to more than
 MAX_ALIAS_VALUES repeated values are refused while the text is read. Every problem is an
 `InputError` (model/errors.py) naming the file; validation is model/input/loading.py's
