@@ -180,7 +180,14 @@ def budget_curve(ds: xr.Dataset) -> go.Figure:
     fig.update_yaxes(
         title_text="pollution equivalents avoided (eq/yr)", row=1, col=1, secondary_y=False
     )
-    fig.update_yaxes(title_text="energy saved (tce/yr)", row=1, col=1, secondary_y=True)
+    fig.update_yaxes(
+        title_text="energy saved (tce/yr)",
+        tickmode="auto",  # round ticks of its own, not aligned to the left axis
+        showgrid=False,
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
     return fig
 
 
