@@ -40,13 +40,14 @@ def shoot(folder: Path, out: Path, width: int = 1400) -> list[Path]:
     written: list[Path] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": width, "height": 1000})
         for html_file in sorted(folder.glob("*.html")):
+            page = browser.new_page(viewport={"width": width, "height": 1000})
             errors: list[str] = []
-            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else 0)
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error, e=errors: e.append(str(error)))
             page.goto(html_file.resolve().as_uri())
             page.wait_for_load_state("load")
-            page.wait_for_timeout(500)
+            page.wait_for_timeout(500)  # Plotly draws after the load event
             target = out / f"{html_file.stem}.png"
             page.screenshot(path=str(target), full_page=True)
             written.append(target)
@@ -60,9 +61,7 @@ def shoot(folder: Path, out: Path, width: int = 1400) -> list[Path]:
             print(f"{target} ({height} px tall)")
             for message in errors:
                 print(f"  console error: {message}")
-            page.remove_listener("console", page.listeners("console")[0]) if hasattr(
-                page, "listeners"
-            ) else None
+            page.close()
         browser.close()
     return written
 

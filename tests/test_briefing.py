@@ -119,3 +119,16 @@ def test_long_tables_fold_after_the_first_rows() -> None:
     assert folded.count("<tr>") == FOLD_AFTER + 5 + 1
     short = table_html(["project", "value"], rows[:3], numeric_from=1)
     assert "<details" not in short and short.count("<tr>") == 4
+
+
+def test_why_not_option_prints_the_table(tmp_path) -> None:
+    """BASE at 200 CNY: E1-P1 (needed for the permit) and E2-P1 are chosen for 180 CNY;
+    E1-P2 (50 CNY) is left out, so `--why-not 1` prints one row for it."""
+    from test_cli import run_cli, write
+
+    scenario = write(tmp_path / "park.yaml", BASE)
+    proc = run_cli(str(scenario), "--why-not", "1", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.split("Why not selected")[1]
+    rows = [line.split() for line in table.splitlines()[3:] if line.strip()]
+    assert rows[0][:2] == ["E1-P2", "exact"]
