@@ -54,7 +54,7 @@ def outcome(tmp_path_factory):
 def test_limit_status_by_hand(outcome) -> None:
     table = limit_status_table(outcome.dataset).set_index(["limit", "subject"])
     expected = {
-        ("budget", "park, total capex"): (180.0, 180.0, 0.0, "binding"),
+        ("budget", "total capex"): (180.0, 180.0, 0.0, "binding"),
         ("permit", "E1 COD"): (6.0, 8.0, 2.0, "met"),
         ("park cap", "COD"): (17.0, 17.0, 0.0, "binding"),
         ("reduction target 40%", "COD"): (17.0, 18.0, 1.0, "met"),
@@ -77,7 +77,7 @@ def test_a_missed_soft_permit_is_not_met(tmp_path) -> None:
     row = table[(table["limit"] == "permit") & (table["subject"] == "E1 COD")].iloc[0]
     assert row["status"] == "not met" and row["slack"] == pytest.approx(-2.0)
     ok, sentence = limits_sentence(table)
-    assert not ok and sentence.startswith("1 of 2 limits are not met (permit E1 COD)")
+    assert not ok and sentence.startswith("1 of 2 limits are not met (permit (E1 COD))")
 
 
 def test_summary_says_what_binds_in_words_first(outcome) -> None:
@@ -86,7 +86,7 @@ def test_summary_says_what_binds_in_words_first(outcome) -> None:
     assert "Projects chosen: 2 of 3" in words
     assert "Capex used: 180 CNY of a 180 CNY budget (100.0%)" in words
     assert "Limits: All 4 limits are met; 2 bind" in words
-    assert "budget park, total capex, park cap COD" in words
+    assert "budget (total capex), park cap (COD)" in words
     assert text.rstrip().splitlines()[-2].startswith("Solver: highs")  # solver last
 
 

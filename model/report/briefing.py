@@ -79,14 +79,14 @@ def limits_sentence(limits: pd.DataFrame) -> tuple[bool, str]:
         f"All {len(limits)} limits are met"
         if missed.empty
         else f"{len(missed)} of {len(limits)} limits are not met ("
-        + ", ".join(f"{r.limit} {r.subject}" for r in missed.head(5).itertuples())
+        + ", ".join(f"{r.limit} ({r.subject})" for r in missed.head(5).itertuples())
         + (", ..." if len(missed) > 5 else "")
         + ")"
     )
     if binding.empty:
         text += "; none binds (each has room to spare)."
     else:
-        names = [f"{r.limit} {r.subject}" for r in binding.head(8).itertuples()]
+        names = [f"{r.limit} ({r.subject})" for r in binding.head(8).itertuples()]
         more = f" and {len(binding) - 8} more" if len(binding) > 8 else ""
         verb = "binds" if len(binding) == 1 else "bind"
         text += f"; {len(binding)} {verb} (hold the portfolio back): {', '.join(names)}{more}."
