@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
+from model.formatting import money
 from model.report.figures.style import mark_empty
 from model.results.summary_tables import pe_media, selected_projects_table, summary_year
 
@@ -206,7 +207,7 @@ def portfolio(ds: xr.Dataset) -> go.Figure:
     return _layout(
         fig,
         "Chosen projects by owner (pollution equivalents/yr avoided, "
-        f"nominal): {len(chosen)} projects{shown}, {spent:,.0f} CNY capex",
+        f"nominal): {len(chosen)} projects{shown}, {money(spent)} capex",
         "project",
         "avoided (pollution equivalents/yr, nominal)",
     )
