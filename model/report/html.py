@@ -6,7 +6,8 @@ first) and folds the whole table away below them in a <details> block; every tab
 sorted by clicking a column header and a folded one filtered by typing, through one small
 script embedded in the page (`_SCRIPT`, no network). `html_page` numbers the <h2>
 sections, gives each an anchor and writes a table of contents after the first block;
-its print style keeps tables and figures legible on paper (folded tables print open).
+its print style keeps tables and figures legible on paper (the first rows of each table;
+the folded full tables are left out, the CSV files beside the page hold them).
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ input.filter { margin: 0.4rem 0; padding: 0.2rem 0.4rem; width: 20rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " \\2195"; color: #999; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
-  nav.toc, input.filter, details.full summary { display: none; }
-  details.full > table { display: table; }
+  nav.toc, details.full { display: none; } th.sortable::after { content: none; }
   h2 { break-after: avoid; } tr, .figure, .headline div { break-inside: avoid; }
   table { font-size: 8pt; } .figure { max-width: 100%; }
 }
