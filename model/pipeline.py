@@ -33,7 +33,7 @@ from model.optimise.infeasibility import explain_infeasibility
 from model.optimise.park_model import ParkModel
 from model.optimise.precheck import precheck
 from model.optimise.solve import SolveResult, make_solver, solve_verified
-from model.optimise.whynot import break_even, candidates, lp_estimates
+from model.optimise.whynot import break_even, candidates, lp_estimates, structural_reason
 from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
 from model.results.dataset import build_dataset
 from model.results.variables import make_variable
@@ -155,6 +155,14 @@ def why_not_variables(
     estimates = lp_estimates(park_model, options)
     answers = break_even(park_model, solver, result.objective, chosen, options, estimates=estimates)
     estimate = np.where(is_chosen(result.x), np.nan, estimates)
+    final_x = np.asarray(result.x, dtype=float)
+    reasons = np.array(
+        [
+            structural_reason(park, final_x, j) if not is_chosen(final_x[j]) else ""
+            for j in range(park.n_projects)
+        ],
+        dtype=object,
+    )
     capex = np.full(park.n_projects, np.nan)
     subsidy = np.full(park.n_projects, np.nan)
     notes = np.full(park.n_projects, "", dtype=object)
@@ -174,6 +182,7 @@ def why_not_variables(
                 ("project",), subsidy, "CNY", "subsidy that would bring the project in"
             ),
             "why_not_note": (("project",), notes.astype(str)),
+            "why_not_reason": (("project",), reasons.astype(str)),
             "subsidy_needed_lp_estimate": make_variable(
                 ("project",),
                 estimate,

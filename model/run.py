@@ -237,7 +237,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
 
     from model.errors import StudyFailed
     from model.report.page import write_report
-    from model.report.text import summary_text
+    from model.report.text import summary_text, why_not_text
     from model.results.io import write_dataset, write_selected_csv
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
@@ -263,6 +263,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             folder,
             study_meta,
             store_root=Path(args.out),
+            show_progress=not args.quiet,
         )
     except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
         code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
@@ -274,6 +275,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
 
     if not args.quiet:
         print(summary_text(dataset))
+        if args.why_not:
+            print(why_not_text(dataset))
         print(f"\nwritten to {run_folder.target}/: {', '.join(names)}")
     return EXIT_OK
 

@@ -237,6 +237,10 @@ def test_run_folder_is_one_run_with_its_manifest(tmp_path) -> None:
         "results.nc",
         "selected_projects.csv",
         "summary.html",
+        "summary_audit.csv",
+        "summary_economics.csv",
+        "summary_limits.csv",
+        "summary_pollutants.csv",
     ]
     with xr.open_dataset(folder / "results.nc") as ds:
         assert manifest["input_hash"] == ds.attrs["input_hash"]

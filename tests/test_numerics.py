@@ -642,7 +642,7 @@ def test_cli_a_park_without_projects_is_solved(tmp_path, baseline) -> None:
     path = write(tmp_path / "bare.yaml", data)
     done = run_cli(str(path), "--out", str(tmp_path / "out"), "--no-report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "status optimal" in done.stdout and "Empty" not in done.stdout + done.stderr
+    assert "solved to optimality" in done.stdout and "Empty" not in done.stdout + done.stderr
 
 
 def test_cli_trace_permit_no_project_can_meet_is_infeasible(tmp_path) -> None:

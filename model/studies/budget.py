@@ -119,18 +119,22 @@ def level_key(budget: float) -> str:
 def _sweep_chunk(task: tuple) -> list[StudyPoint]:
     """One worker's share: build the model once, solve its levels in order, and save
     each level in `store` (when given) as soon as it is solved."""
-    park, options, budgets, store = task
+    park, options, budgets, store, *hook = task  # hook: a per-level callback, optional
+    level_done = hook[0] if hook else None
     park_model = build_model(park)
     solver = make_solver(park_model, options)
 
     def save(point: StudyPoint) -> None:
-        store.save(level_key(point.budget), point)
+        if store is not None:
+            store.save(level_key(point.budget), point)
+        if level_done is not None:
+            level_done()
 
     return solve_levels(
         park_model,
         solver,
         np.asarray(budgets, dtype=float),
-        on_point=save if store is not None else None,
+        on_point=save if store is not None or level_done is not None else None,
     )
 
 
@@ -148,7 +152,10 @@ def run_budget_sweep(
     A MILP sweep is split into `workers` contiguous runs of levels solved in parallel
     processes (each on its own persistent model, MIP-started from its previous level);
     an LP sweep (every project divisible) runs here on one warm-started model. Levels
-    already in `store` (a killed earlier run) are not solved again. The objective is the
+    already in `store` (a killed earlier run) are not solved again. `progress(done, total)`
+    counts levels: each level as it is solved when the sweep runs here; in worker
+    processes, the levels of the chunks finished (chunks differ by at most one level, so
+    the count is within one level per chunk until the end). The objective is the
     scenario's; 'cost' is replaced by 'weighted', since a budget sweep of the cheapest
     portfolio would be flat.
     """
@@ -158,8 +165,24 @@ def run_budget_sweep(
     done = {b: store.load(level_key(b)) if store else None for b in budgets}
     todo = [float(b) for b in budgets if done[b] is None]
     parallel = workers if not park.divisible.all() else 1
-    chunks = [(park, options, run, store) for run in split_contiguous(todo, parallel)]
-    for chunk_points in run_chunks(_sweep_chunk, chunks, parallel, scheduler, progress):
+    total, levels_done = len(budgets), len(budgets) - len(todo)
+    runs = split_contiguous(todo, parallel)
+    serial = (parallel <= 1 and scheduler is None) or len(runs) <= 1
+
+    def level_done() -> None:  # in this process: one level solved
+        nonlocal levels_done
+        levels_done += 1
+        progress(levels_done, total)
+
+    def chunk_done(done: int, count: int) -> None:  # worker processes: levels of the chunks
+        progress(len(budgets) - len(todo) + sum(len(r) for r in runs[:done]), total)
+
+    hook = level_done if (serial and progress) else None
+    chunks = [(park, options, run, store, hook) for run in runs]
+    if progress:
+        progress(levels_done, total)
+    chunk_progress = chunk_done if (progress and not serial) else None
+    for chunk_points in run_chunks(_sweep_chunk, chunks, parallel, scheduler, chunk_progress):
         for point in chunk_points:
             done[point.budget] = point
     points = [done[b] for b in budgets]

@@ -22,6 +22,8 @@ as a MIP start.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -120,12 +122,18 @@ def pareto_frontier(
     method: str = "grid",
     step: float | None = None,
     max_points: int = 10_000,
+    time_limit: float | None = None,
+    on_point: Callable[[int], None] | None = None,
 ) -> list[StudyPoint]:
     """Non-dominated (PE, T) points ordered from best pollution to best energy.
 
     `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
-    (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
+    (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`
+    points and `time_limit` seconds: stopped early, it keeps the points found and the
+    best-energy extreme, each non-dominated, and sets `extra['stopped']` on the last).
+    `on_point(n)` is called with the number of points found after each one.
     """
+    started = time.monotonic()
     if not park_model.has_floors:
         raise ValueError("the frontier needs the epsilon rows: build_model(park, floors=True)")
     if park_model.park.objective != "weighted":
@@ -140,25 +148,38 @@ def pareto_frontier(
             raise InfeasibleStudy("no portfolio meets the scenario's limits")
         best_energy = lex.point("energy")
         frontier = [best_pollution]
+        stopped = ""
         if method == "exact":
             delta = 1.0 if step is None else float(step)
             current = best_pollution
-            while len(frontier) < max_points:
+            while True:
                 if current.tce_saved >= best_energy.tce_saved - _tolerance(best_energy.tce_saved):
+                    break
+                if len(frontier) + 1 >= max_points:
+                    stopped = f"stopped at the limit of {max_points} points"
+                    break
+                if time_limit is not None and time.monotonic() - started > time_limit:
+                    stopped = f"stopped at the time limit of {time_limit:g} s"
                     break
                 found = lex.point("pollution", energy_floor=current.tce_saved + delta)
                 if found is None:
                     break
                 if _is_new(frontier, found):
                     frontier.append(found)
+                    if on_point:
+                        on_point(len(frontier))
                 current = found
             if _is_new(frontier, best_energy):
                 frontier.append(best_energy)
+            if stopped:
+                frontier[-1].extra["stopped"] = stopped
         else:
             low, high = best_pollution.tce_saved, best_energy.tce_saved
             grid = np.linspace(low, high, max(points, 2))[1:-1]
             reached = low
-            for eps in grid:
+            for k, eps in enumerate(grid, start=3):  # the two extremes are solved
+                if on_point:
+                    on_point(k - 1)
                 if eps <= reached + _tolerance(reached):
                     continue  # bypass: this epsilon would repeat the last point
                 found = lex.point("pollution", energy_floor=float(eps))

@@ -35,15 +35,9 @@ from model.results.io import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
 from model.studies.frontier import StudyPoint, pareto_frontier
+from model.studies.progress import progress_bar
 from model.studies.store import PointStore, store_key
 from model.studies.validity import is_valid
-
-
-def _progress(label: str):
-    def report(done: int, total: int) -> None:
-        print(f"{label}: {done}/{total} done", file=sys.stderr, flush=True)
-
-    return report
 
 
 def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoint:
@@ -53,11 +47,13 @@ def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoi
 
 
 def frontier_points(
-    park: ParkData, options: SolverOptions, spec: FrontierStudy
+    park: ParkData, options: SolverOptions, spec: FrontierStudy, show_progress: bool = False
 ) -> list[StudyPoint]:
     """All frontier points, one frontier per budget level when `spec.budgets` is set. A
     budget level where no portfolio meets the limits gives one point without a portfolio
-    (status 'infeasible', or the solver's status when it stopped without one)."""
+    (status 'infeasible', or the solver's status when it stopped without one). With
+    `show_progress`, a progress bar on a terminal (model/studies/progress.py): grid
+    points done of the total, or for the exact method the points found so far."""
     park = replace(park, objective="weighted")
     if spec.method == "exact":
         options = options.model_copy(update={"mip_gap": 0.0})
@@ -65,12 +61,28 @@ def frontier_points(
     solver = make_solver(park_model, options)
     budgets = spec.budgets or [None]
     points: list[StudyPoint] = []
+    exact = spec.method == "exact"
     for budget in budgets:
         if budget is not None:
             park_model.set_budget(float(budget))
         level = park.budget_total if budget is None else float(budget)
+        label = "frontier (exact)" if exact else "frontier"
+        if budget is not None:
+            label += f" at {money(level)}"
         try:
-            found = pareto_frontier(park_model, solver, spec.points, spec.method, spec.step)
+            with progress_bar(
+                label, None if exact else spec.points, "points", show_progress
+            ) as bar:
+                found = pareto_frontier(
+                    park_model,
+                    solver,
+                    spec.points,
+                    spec.method,
+                    spec.step,
+                    max_points=spec.max_points or 10_000,
+                    time_limit=spec.time_limit,
+                    on_point=bar.update_to,
+                )
         except InfeasibleStudy:
             points.append(_no_portfolio(park, "infeasible", level))
             continue
@@ -129,9 +141,10 @@ def run_studies(
     folder: Path,
     meta: dict,
     store_root: Path | None = None,
+    show_progress: bool = True,
 ) -> list[Path]:
     """Run the frontier and/or budget sweep of `study`; write their files into `folder`
-    and return them.
+    and return them. `show_progress`: progress bars on a terminal (not with --quiet).
 
     `store_root`: where the budget sweep keeps finished levels (model/studies/store.py;
     None = not kept). When a point is infeasible, the least budget that meets every other
@@ -141,7 +154,7 @@ def run_studies(
     datasets = []
     if study.frontier is not None:
         started = time.perf_counter()
-        points = frontier_points(park, options, study.frontier)
+        points = frontier_points(park, options, study.frontier, show_progress)
         least = _least_budget_meta(park, options, points)
         elapsed = time.perf_counter() - started
         ds = study_dataset(
@@ -162,6 +175,13 @@ def run_studies(
             print(f"frontier: {note}", file=sys.stderr)
         valid = sum(is_valid(p) for p in points)
         print(f"frontier: {valid} non-dominated points in {elapsed:.1f} s", file=sys.stderr)
+        for stopped in sorted({p.extra["stopped"] for p in points if "stopped" in p.extra}):
+            print(
+                f"frontier: {stopped}; the {valid} points found are written (each "
+                "non-dominated; the frontier between the last one and the best-energy "
+                "extreme is not explored)",
+                file=sys.stderr,
+            )
         datasets.append(("frontier", ds))
     if study.budget_sweep is not None:
         spec = study.budget_sweep
@@ -171,15 +191,10 @@ def run_studies(
         if store_root is not None:
             key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
             store = PointStore(store_root, park.name, key)
-        points = run_budget_sweep(
-            park,
-            options,
-            budgets,
-            study.workers,
-            study.scheduler,
-            store,
-            _progress("budget sweep"),
-        )
+        with progress_bar("budget sweep", len(budgets), "levels", show_progress) as bar:
+            points = run_budget_sweep(
+                park, options, budgets, study.workers, study.scheduler, store, bar.update_to
+            )
         least = _least_budget_meta(park, options, points)
         elapsed = time.perf_counter() - started
         ds = study_dataset(
