@@ -6,14 +6,17 @@ Steps, each working on the result of the one before:
    MAX_EXTENDS files), and deep-merge each file over its base: mappings merge key by
    key, lists and plain values replace (YAML too deep or with runaway aliases is refused
    while it is read, model/input/yaml_files.py);
-2. read `enterprises:` / `projects:` tables (model/input/table_files.py) into lists of rows;
+2. read `enterprises:` / `projects:` tables (model/input/table_files.py) into lists of rows
+   (`projects: {directory: ...}` stays a mapping until step 4);
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
    `--set key.path=value` in order; drop `scenarios:`;
 4. check every text against model/input/text_rules.py (no control characters or lone
-   surrogates; names one line), validate with the pydantic schema (model/input/schema.py,
-   errors worded by model/input/messages.py), then check the rules the schema cannot
-   state alone (model/input/checks.py): every cross-reference (names against the
-   registry, ids against each other) and, for HiGHS, `solver.options` against HiGHS.
+   surrogates; names one line), generate the projects asked for by
+   `projects: {directory: ...}` (model/input/directory_projects.py), validate with the
+   pydantic schema (model/input/schema.py, errors worded by model/input/messages.py),
+   then check the rules the schema cannot state alone (model/input/checks.py): every
+   cross-reference (names against the registry, ids against each other) and, for
+   HiGHS, `solver.options` against HiGHS.
 
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
@@ -41,7 +44,9 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Loc
 from model.formatting import suggest
+from model.input.candidates import CandidateSet
 from model.input.checks import check_scenario
+from model.input.directory_projects import expand_directory_projects, is_directory_spec
 from model.input.messages import pydantic_message
 from model.input.origins import MergedInput, Origin
 from model.input.registry import Registry
@@ -74,6 +79,8 @@ class LoadedScenario:
     """The merged input (tables inlined, overrides applied), JSON-serialisable."""
     input_hash: str
     """SHA-256 hex digest of `merged` as JSON with sorted keys."""
+    candidates: CandidateSet | None = None
+    """Projects generated from the directory (`projects: {directory: ...}`), with ranges."""
 
 
 # --- files, extends, tables -----------------------------------------------------------------
@@ -86,7 +93,9 @@ def _load_file(
     that names it)."""
     data = read_yaml(path, shown)
     for key in TABLE_KEYS:
-        if isinstance(data.get(key), dict):
+        if is_directory_spec(key, data.get(key)):  # generated: model/input/directory_projects.py
+            data[key]["directory"] = data[key]["directory"] or {}
+        elif isinstance(data.get(key), dict):
             data[key] = parse_table_spec(key, data[key], path.parent, shown)
     base_name = data.pop("extends", None)
     merged: dict = {}
@@ -169,7 +178,8 @@ def _set_path(ctx: MergedInput, key_path: str, value: Any, origin: Origin, where
         raise fail(f"a key path has at most {MAX_KEY_PATH} parts, this one {len(parts)}")
     if parts[0][0] in ("scenarios", "extends"):
         raise fail(f"'{parts[0][0]}' cannot be changed by an override")
-    if len(parts) == 1 and parts[0][0] in TABLE_KEYS and isinstance(value, dict):
+    table_spec = isinstance(value, dict) and not is_directory_spec(parts[0][0], value)
+    if len(parts) == 1 and parts[0][0] in TABLE_KEYS and table_spec:
         try:
             value = parse_table_spec(parts[0][0], value, origin.folder or Path("."), where[0])
         except InputError as error:
@@ -304,6 +314,7 @@ def load_scenario(
     for text in [overrides] if isinstance(overrides, str) else overrides:
         _apply_set(ctx, text)
     ctx.merged = _tidy(ctx.merged, ctx)
+    candidates = expand_directory_projects(ctx)
     try:
         scenario = Scenario.model_validate(ctx.merged)
     except ValidationError as error:
@@ -321,4 +332,4 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(ctx.merged, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()
-    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest)
+    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest, candidates)

@@ -196,6 +196,8 @@ class Project(StrictModel):
     """Only on shared facilities: the capacity that connected projects may use."""
     divisible: bool = False
     source: str | None = None
+    rule: str | None = None
+    """How a generated project's numbers were obtained (free text, docs/directory.md)."""
     indicators: dict[str, float] = Field(default_factory=dict)
     """New values of the owner's CP evaluation indicators once the project is done."""
 

@@ -11,7 +11,7 @@ project. An empty cell means "absent": the schema's default applies. Column layo
   `emissions.<pollutant>` (t/yr), `energy.<carrier>` (carrier units/yr),
   `permit.<pollutant>` (t/yr), `indicators.<indicator>` (CP evaluation index values).
 * projects: `id, owner, name, category, capex, opex_change, lifetime, lead_time,
-  exclusive_group, requires, divisible, capacity, source`, `reduces.<pollutant>` (t/yr),
+  exclusive_group, requires, divisible, capacity, source, rule`, `reduces.<pollutant>` (t/yr),
   `saves.<carrier>` (carrier units/yr), `serves.<facility project id>`; `requires` lists
   project ids separated by ';', `divisible` is true/false (also 1/0, yes/no).
 
@@ -133,6 +133,7 @@ LAYOUTS: dict[str, Layout] = {
             "divisible": _boolean,
             "capacity": _number,
             "source": _text,
+            "rule": _text,
         },
         prefixes={
             "reduces": ("reduces",),
