@@ -176,8 +176,7 @@ def _generated_options(
         for ident, option in list(kept.items()):
             needs = [n for n in option.requires if by_id[n].role != "facility"]
             if any(n not in kept for n in needs) or any(
-                by_id[n].role == "facility" and not _wanted(by_id[n], request)
-                for n in option.requires
+                by_id[n].role == "facility" and n in request.exclude for n in option.requires
             ):
                 del kept[ident]
                 changed = True

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from model.errors import ParkCPError
+from model.formatting import suggest
 from model.input.candidates import CandidateSet, DirectoryRequest, generate_candidates
 from model.input.directory import load_directory
 from model.input.messages import pydantic_message
@@ -90,7 +91,13 @@ def expand_directory_projects(ctx: MergedInput) -> CandidateSet | None:
     try:
         request = DirectoryRequest.model_validate(spec["directory"] or {})
     except ValidationError as error:
-        loc, message = pydantic_message(error.errors(include_url=False)[0])
+        first = error.errors(include_url=False)[0]
+        loc, message = pydantic_message(first)
+        if first["type"] == "extra_forbidden":  # words the Scenario schema cannot know
+            key = str(first["loc"][-1])
+            fields = list(DirectoryRequest.model_fields)
+            hint = suggest(key, fields) or f" (allowed: {', '.join(fields)})"
+            message = f"unknown key '{key}'{hint}"
         raise ctx.error(("projects", "directory", *loc), message) from None
     folder = ctx.origin(("projects", "directory", "file"))[0].folder or Path(".")
     hand = _hand_rows(ctx, spec, origin)
