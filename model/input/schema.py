@@ -157,6 +157,8 @@ class Enterprise(StrictModel):
     """Where the enterprise's figures come from (free text)."""
     output_value: float | None = Field(default=None, gt=0)
     """Industrial output value, 10^4 CNY/yr (for pollution and energy intensity)."""
+    value_added: float | None = Field(default=None, gt=0)
+    """Industrial value added, 10^4 CNY/yr (for the HJ 274-2015 park indicators)."""
     energy_quota_tce: float | None = Field(default=None, gt=0)
     """Energy quota from the unit-product consumption standard, tce/yr (audit criterion 2)."""
     toxic: bool | None = None
