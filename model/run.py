@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model.run",
         description="Choose cleaner-production projects for an industrial park.",
+        epilog="python -m model.run candidates SCENARIO.yaml [--out FILE.csv]: write the "
+        "candidate projects the technology directory gives the scenario's inventory "
+        "(docs/directory.md).",
     )
     parser.add_argument("scenario_file", help="scenario YAML file")
     parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
@@ -152,7 +155,14 @@ def _candidates_main(argv: list[str]) -> int:
     )
     parser.add_argument("scenario_file", help="scenario YAML file (its enterprises)")
     parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
-    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one value, e.g. --set projects.directory.range=low (repeatable)",
+    )
     parser.add_argument("--out", help="the CSV file to write (.xlsx and _ranges.csv beside it)")
     args = parser.parse_args(argv)
 
@@ -172,7 +182,10 @@ def _candidates_main(argv: list[str]) -> int:
     target = Path(args.out or f"{loaded.scenario.name}-candidates.csv").with_suffix(".csv")
     if not target.parent.is_dir():
         return _fail(EXIT_BAD_INPUT, [f"command line: --out {args.out}: folder not found"])
-    written = write_candidates(candidates, target)
+    try:
+        written = write_candidates(candidates, target)
+    except OSError as error:
+        return _fail(EXIT_BAD_INPUT, [f"command line: --out {target}: cannot write: {error}"])
     owners = {row["owner"] for row in candidates.projects}
     print(
         f"{len(candidates.projects)} candidate projects for {len(owners)} owners "
