@@ -62,13 +62,11 @@ def eco_table(ds: xr.Dataset) -> pd.DataFrame:
     a Dataset without them)."""
     if "eco_indicator" not in ds.dims:
         return pd.DataFrame()
-    frame = pd.DataFrame(
+    columns = ("name", "name_zh", "unit", *NUMBER_COLUMNS, "threshold_status", "reference_source")
+    return pd.DataFrame(
         {
-            column: ds[f"eco_{column}"].values
-            for column in ("name", "name_zh", *NUMBER_COLUMNS, "threshold_status")
-            + ("reference_source",)
+            column: ds["eco_unit" if column == "unit" else f"eco_{column}"].values
+            for column in columns
         },
         index=pd.Index(ds["eco_indicator"].values, name="indicator"),
     )
-    frame.insert(2, "unit", ds["eco_unit"].values)
-    return frame
