@@ -268,12 +268,12 @@ def _facility_project(
     for pollutant, amount in facility.adds.items():
         quantity = spread(lambda v, c: -v * c, [amount.value, capacity_range])
         quantities[f"reduces.{pollutant}"] = quantity
-        reduces[pollutant] = sig6(-getattr(amount.value, end) * size)
+        reduces[pollutant] = sig6(spread(lambda v: -v * size, [amount.value]).pick(end))
     saves: dict[str, float] = {}
     for carrier, amount in facility.uses.items():
         quantity = spread(lambda v, c: -v * c, [amount.value, capacity_range])
         quantities[f"saves.{carrier}"] = quantity
-        saves[carrier] = sig6(-getattr(amount.value, end) * size)
+        saves[carrier] = sig6(spread(lambda v: -v * size, [amount.value]).pick(end))
     row = {
         "id": f"{FACILITY_PREFIX}-{facility.suffix}",
         "owner": PARK_ID,
