@@ -32,17 +32,12 @@ from model.input.registry import Registry, build_registry
 from model.input.schema import Scenario
 from model.input.table_files import parse_table_spec, read_table
 
-__all__ = ["HAND_KEYS", "expand_directory_projects", "is_directory_spec", "candidates_for"]
+__all__ = ["HAND_KEYS", "expand_directory_projects", "candidates_for"]
 
 HAND_KEYS = ("csv", "xlsx", "sheet", "rows")
 """Keys beside `directory` that give the hand-written projects."""
 
 SHAPE = "projects: {directory: {...}, csv: FILE | xlsx: FILE, sheet: NAME | rows: [...]}"
-
-
-def is_directory_spec(key: str, value: object) -> bool:
-    """True for a `projects:` mapping that asks for generated candidates."""
-    return key == "projects" and isinstance(value, dict) and "directory" in value
 
 
 def candidates_for(
@@ -82,7 +77,7 @@ def expand_directory_projects(ctx: MergedInput) -> CandidateSet | None:
     module docstring); returns the generated set (before hand-written rows replace
     any), or None when the scenario asks for none."""
     spec = ctx.merged.get("projects")
-    if not is_directory_spec("projects", spec):
+    if not (isinstance(spec, dict) and "directory" in spec):
         return None
     origin, _ = ctx.origin(("projects",))
     for key in spec:

@@ -38,15 +38,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from model.errors import InputError, Loc
 from model.formatting import suggest
-from model.input.candidates import CandidateSet
 from model.input.checks import check_scenario
-from model.input.directory_projects import expand_directory_projects, is_directory_spec
 from model.input.messages import pydantic_message
 from model.input.origins import MergedInput, Origin
 from model.input.registry import Registry
@@ -55,6 +53,9 @@ from model.input.table_files import TABLE_KEYS, TableRef, parse_table_spec, read
 from model.input.text_rules import MULTILINE_KEYS, text_problem
 from model.input.yaml_files import kind_of, read_yaml, split_key_path, yaml_value
 
+if TYPE_CHECKING:
+    from model.input.candidates import CandidateSet
+
 __all__ = ["LoadedScenario", "load_scenario"]
 
 MAX_EXTENDS = 20
@@ -62,6 +63,12 @@ MAX_EXTENDS = 20
 
 MAX_KEY_PATH = 100
 """Most parts in one override key path (`--set a.b.c=...`)."""
+
+
+def is_directory_spec(key: str, value: object) -> bool:
+    """True for a `projects:` mapping that asks for candidates generated from the
+    technology directory (model/input/directory_projects.py, imported only then)."""
+    return key == "projects" and isinstance(value, dict) and "directory" in value
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -314,7 +321,11 @@ def load_scenario(
     for text in [overrides] if isinstance(overrides, str) else overrides:
         _apply_set(ctx, text)
     ctx.merged = _tidy(ctx.merged, ctx)
-    candidates = expand_directory_projects(ctx)
+    candidates = None
+    if is_directory_spec("projects", ctx.merged.get("projects")):
+        from model.input.directory_projects import expand_directory_projects
+
+        candidates = expand_directory_projects(ctx)
     try:
         scenario = Scenario.model_validate(ctx.merged)
     except ValidationError as error:
