@@ -1,4 +1,6 @@
-"""Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script).
+"""Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script),
+and `python -m model.run candidates SCENARIO.yaml [--out FILE.csv]` (the candidate
+projects of the technology directory, docs/directory.md).
 
 Loads and validates the scenario, checks and locks the output folder, solves, writes
 `results/<scenario>/results.nc`, `selected_projects.csv`, `summary.html`, the study files
@@ -42,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model.run",
         description="Choose cleaner-production projects for an industrial park.",
+        epilog="python -m model.run candidates SCENARIO.yaml [--out FILE.csv]: write the "
+        "candidate projects the technology directory gives the scenario's inventory "
+        "(docs/directory.md).",
     )
     parser.add_argument("scenario_file", help="scenario YAML file")
     parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
@@ -141,9 +146,67 @@ def _interrupt_once(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+# --- `candidates`: the projects table generated from the technology directory -------------
+
+
+def _candidates_main(argv: list[str]) -> int:
+    """`python -m model.run candidates SCENARIO.yaml [--out FILE.csv]`: write the candidate
+    projects the directory gives the scenario's inventory (FILE.csv, FILE.xlsx and
+    FILE_ranges.csv; default `<scenario name>-candidates.csv` in the working folder), as
+    asked by the scenario's `projects: {directory: ...}` or, without it, every option at
+    the central values. Exit 0 written, 2 bad input or unusable --out."""
+    parser = argparse.ArgumentParser(
+        prog="python -m model.run candidates",
+        description="Write the candidate projects the technology directory gives an inventory.",
+    )
+    parser.add_argument("scenario_file", help="scenario YAML file (its enterprises)")
+    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one value, e.g. --set projects.directory.range=low (repeatable)",
+    )
+    parser.add_argument("--out", help="the CSV file to write (.xlsx and _ranges.csv beside it)")
+    args = parser.parse_args(argv)
+
+    from model.errors import InputError
+    from model.input.candidate_files import write_candidates
+    from model.input.candidates import DirectoryRequest
+    from model.input.directory_projects import candidates_for
+    from model.input.loading import load_scenario
+
+    try:
+        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
+        candidates = loaded.candidates or candidates_for(
+            loaded.scenario, loaded.registry, DirectoryRequest(), loaded.path.parent
+        )
+    except InputError as error:
+        return _fail(EXIT_BAD_INPUT, [str(error)])
+    target = Path(args.out or f"{loaded.scenario.name}-candidates.csv").with_suffix(".csv")
+    if not target.parent.is_dir():
+        return _fail(EXIT_BAD_INPUT, [f"command line: --out {args.out}: folder not found"])
+    try:
+        written = write_candidates(candidates, target)
+    except OSError as error:
+        return _fail(EXIT_BAD_INPUT, [f"command line: --out {target}: cannot write: {error}"])
+    owners = {row["owner"] for row in candidates.projects}
+    print(
+        f"{len(candidates.projects)} candidate projects for {len(owners)} owners "
+        f"written to {', '.join(str(path) for path in written)}"
+    )
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line; returns the exit code. Ctrl-C ends it with one line on stderr
-    and exit 130, leaving the run folder as it was and no worker process behind."""
+    and exit 130, leaving the run folder as it was and no worker process behind.
+    `candidates ...` as the first arguments runs `_candidates_main` instead."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["candidates"]:
+        return _candidates_main(arguments[1:])
     args = parse_args(argv)
     state = _RunState()
     in_main_thread = threading.current_thread() is threading.main_thread()

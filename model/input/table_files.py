@@ -7,11 +7,12 @@ A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
 names it). The first row names the columns; every further row is one enterprise or one
 project. An empty cell means "absent": the schema's default applies. Column layout:
 
-* enterprises: `id, name, sector, source, output_value, energy_quota_tce, toxic, cp_index`,
+* enterprises: `id, name, sector, source, output_value, value_added, energy_quota_tce, toxic,
+  cp_index`,
   `emissions.<pollutant>` (t/yr), `energy.<carrier>` (carrier units/yr),
   `permit.<pollutant>` (t/yr), `indicators.<indicator>` (CP evaluation index values).
 * projects: `id, owner, name, category, capex, opex_change, lifetime, lead_time,
-  exclusive_group, requires, divisible, capacity, source`, `reduces.<pollutant>` (t/yr),
+  exclusive_group, requires, divisible, capacity, source, rule`, `reduces.<pollutant>` (t/yr),
   `saves.<carrier>` (carrier units/yr), `serves.<facility project id>`; `requires` lists
   project ids separated by ';', `divisible` is true/false (also 1/0, yes/no).
 
@@ -106,6 +107,7 @@ LAYOUTS: dict[str, Layout] = {
             "sector": _text,
             "source": _text,
             "output_value": _number,
+            "value_added": _number,
             "energy_quota_tce": _number,
             "toxic": _boolean,
             "cp_index": _text,
@@ -133,6 +135,7 @@ LAYOUTS: dict[str, Layout] = {
             "divisible": _boolean,
             "capacity": _number,
             "source": _text,
+            "rule": _text,
         },
         prefixes={
             "reduces": ("reduces",),

@@ -29,6 +29,7 @@ import xarray as xr
 from model.formatting import amount, money, table_number
 from model.report.audit_sections import audit_html, cp_html, permit_surplus_html
 from model.report.briefing import headline_html
+from model.report.eco_section import eco_indicators_html
 from model.report.economics_sections import economics_html, public_money_html, why_not_html
 from model.report.figures.appraisal_figures import audit_figures, why_not_figure
 from model.report.figures.run_figures import figures
@@ -208,6 +209,7 @@ def render_report(ds: xr.Dataset) -> str:
             *why_not_html(ds, blocks.get("why_not", "")),
             *permit_surplus_html(ds, blocks["rights_value"]),
             *audit_html(ds, blocks["intensity_tiers"]),
+            *eco_indicators_html(ds),
             *cp_html(ds),
         ]
     parts += _solver_html(ds)
