@@ -128,6 +128,27 @@ def test_budget_dual_equals_finite_difference_of_lp() -> None:
     assert dual == pytest.approx((values[1] - values[0]) / 1.0, rel=1e-6)
 
 
+def test_lp_sweep_reads_its_duals_from_its_own_solves(monkeypatch) -> None:
+    """An all-divisible sweep solves no relaxed model for its duals (the relaxed pass is
+    made to fail), and each level's dual is the finite-difference slope of the LP
+    optimum there, from fresh models (the independent answer)."""
+    park = compiled(1, "budget")
+    lp = replace(park, divisible=np.ones(park.n_projects, dtype=bool))
+    budgets = np.array([0.25, 0.4, 0.55]) * park.capex.sum()
+
+    def no_relaxed_pass(*_args, **_kwargs):
+        raise AssertionError("an LP sweep re-solved a relaxed model for its duals")
+
+    monkeypatch.setattr(budget_module, "budget_duals", no_relaxed_pass)
+    points = run_budget_sweep(lp, EXACT, budgets)
+    for budget, point in zip(budgets, points, strict=True):
+        values = []
+        for b in (budget - 0.5, budget + 0.5):
+            pm = build_model(replace(lp, budget_total=b))
+            values.append(make_solver(pm, EXACT).solve().objective)
+        assert point.budget_dual == pytest.approx((values[1] - values[0]) / 1.0, rel=1e-6)
+
+
 def test_persistent_resolve_equals_fresh_build() -> None:
     park = compiled(2, "all")
     park_model = build_model(park)
