@@ -380,3 +380,18 @@ def test_parallel_sweep_equals_serial() -> None:
     for a, b in zip(serial, parallel, strict=True):
         assert a.pollution_avoided == pytest.approx(b.pollution_avoided, nan_ok=True)
         assert a.tce_saved == pytest.approx(b.tce_saved, nan_ok=True)
+
+
+def test_sweep_workers_default_to_the_cores_for_long_sweeps(monkeypatch) -> None:
+    """Given workers are kept; without them, a sweep of more than 8 levels uses every
+    core and a shorter one runs in this process."""
+    from model.studies import runner
+
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 6)
+    assert runner.sweep_workers(3, 20) == 3
+    assert runner.sweep_workers(1, 20) == 1
+    assert runner.sweep_workers(None, 20) == 6
+    assert runner.sweep_workers(None, 9) == 6
+    assert runner.sweep_workers(None, 8) == 1
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
+    assert runner.sweep_workers(None, 20) == 1
