@@ -1,26 +1,29 @@
 """Scale benchmark: ParkCP's whole run against a raw highspy baseline on the same park.
 
-    python benchmarks/scale.py [--n 10000] [--repeat 1] [--phases] [--keep DIR]
+    python benchmarks/scale.py [--n 10000] [--repeat 3] [--lp] [--mip-gap G] [--phases]
+    python benchmarks/scale.py --matrix [--skip-large]      # the table of README.md
+    python benchmarks/scale.py --scenario scenarios/demo_park.yaml --parkcp-args '--why-not 0'
 
-For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0) is written
-as YAML + CSV tables into a temporary folder, and in the same run two subprocesses are
-timed from start to exit (Python start-up and imports included):
+For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0; with
+--lp every project divisible, an LP) is written as YAML + CSV tables into a temporary
+folder, and two subprocesses are timed from start to exit (Python start-up and imports
+included), each as a whole process with its own peak memory (os.wait4):
 
 (a) ParkCP: `python -m model.run <yaml> --out <tmp>` (must exit 0), exactly as a user
     runs it (the CLI's defaults: LP why-not estimates, appraisal, summary.html,
-    results.nc; no exact why-not bisection, `analysis.why_not_max_projects` is 0);
-    `--parkcp-args` adds arguments, e.g. '--no-report'.
+    results.nc); `--parkcp-args` adds arguments, e.g. '--no-report'.
 (b) raw: `python benchmarks/raw_highs.py <yaml>`: PyYAML + pandas read the same files
-    into arrays, highspy gets the identical MILP in the identical order, solves it and
+    into arrays, highspy gets the same MILP built in the baseline's own natural column
+    order (not ParkCP's: the order changes HiGHS's path through a MILP), solves it and
     writes the selection as CSV.
 
-Both solve the same LP with the same options, so HiGHS takes the same path; the ratio
-(a)/(b) is ParkCP's overhead (target: ratio <= 1.5). Both selections are re-evaluated
-with the raw arrays (objective = weighted pollution equivalents + tce avoided, as the
-model states it) and must agree within the MIP gap. With --repeat > 1 the two sides
-alternate and the median is reported. The phase breakdown comes from the `time_*_s`
-attributes of ParkCP's results.nc; --phases also times each phase in-process
-(load, compile, precheck, build, hand-over to HiGHS, solve, results, writing).
+Both solve the same model with the same options. Reported per N: the median wall time
+of each side over `--repeat` runs (the sides alternate), the HiGHS time on each side
+(ParkCP's `solver_seconds`, raw's run time), the time outside the solver (wall - HiGHS)
+and the median peak memory, with the load average at the start and the end (the
+machine may be shared). Both selections are re-evaluated with the raw arrays and must
+agree within the MIP gap. The phase breakdown comes from the `time_*_s` attributes of
+ParkCP's results.nc; --phases also times each phase in-process.
 """
 
 from __future__ import annotations
@@ -213,13 +216,18 @@ def benchmark(
     seed: int = 0,
     profile: Path | None = None,
     lp: bool = False,
+    scenario: Path | None = None,
 ) -> dict:
-    """Write the N-project park (every project divisible with `lp`), time both sides
-    `repeat` times, alternating, compare the answers."""
+    """Write the N-project park (every project divisible with `lp`), or take `scenario`,
+    time both sides `repeat` times, alternating, compare the answers."""
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"parkcp-scale-{n}-"))
     started = time.perf_counter()
-    yaml_path = write_scenario(n, folder / "scenario", seed=seed)
-    if lp:
+    if scenario is not None:
+        yaml_path = scenario.resolve()
+        n = len(raw_from_files(yaml_path)[0].project_ids)
+    else:
+        yaml_path = write_scenario(n, folder / "scenario", seed=seed)
+    if lp and scenario is None:
         make_all_divisible(yaml_path)
     print(f"N = {n}: scenario written to {yaml_path} in {time.perf_counter() - started:.1f} s")
     load_before = os.getloadavg()
@@ -394,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--lp", action="store_true", help="every project divisible (an LP)")
     parser.add_argument(
+        "--scenario", type=Path, help="this scenario instead of a synthetic park (e.g. the demo)"
+    )
+    parser.add_argument(
         "--matrix",
         action="store_true",
         help="the README table: N = 1,000, 10,000 (and 100,000 unless --skip-large), each "
@@ -420,7 +431,16 @@ def main(argv: list[str] | None = None) -> int:
         profile = args.cprofile.with_suffix(f".n{n}.prof") if args.cprofile else None
         rows.append(
             benchmark(
-                n, args.repeat, extra, solver_args, args.phases, keep, args.seed, profile, args.lp
+                n,
+                args.repeat,
+                extra,
+                solver_args,
+                args.phases,
+                keep,
+                args.seed,
+                profile,
+                args.lp,
+                args.scenario,
             )
         )
     print_report(rows)
