@@ -192,7 +192,7 @@ def _rows(ref: TableRef) -> tuple[list[dict], list[int]]:
     header = [cell_text(cell) for cell in header_cells]
     if all(name is None for name in header):
         raise InputError(ref.label, ref.kind, "the first row must name the columns")
-    csv_text = ref.fmt == "csv"
+    csv_text = ref.fmt == "csv" and not body.attrs.get("cell_by_cell", False)
     given = [given_cells(body.iloc[:, index], csv_text) for index in range(body.shape[1])]
     columns = _columns(ref, header, [positions.size > 0 for positions, _ in given])
     extra = [positions.min() for positions, _ in given[len(header) :] if positions.size]
@@ -330,7 +330,9 @@ def _read_csv(ref: TableRef) -> tuple[list, pd.DataFrame]:
         raise InputError(ref.label, "", f"CSV syntax error: {error}") from None
     width = max((len(row) for row in grid), default=0)
     rows = [[cell or None for cell in row] + [None] * (width - len(row)) for row in grid[1:]]
-    return grid[0] if grid else [], pd.DataFrame(rows, columns=range(width), dtype=object)
+    cells = pd.DataFrame(rows, columns=range(width), dtype=object)
+    cells.attrs["cell_by_cell"] = True  # converted by Python's rules, cell by cell (rare)
+    return grid[0] if grid else [], cells
 
 
 def _parse_csv(data: bytes, encoding: str, header: list[str], kind: str) -> pd.DataFrame | None:
