@@ -199,10 +199,12 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         return _fail(EXIT_BAD_INPUT, [str(error)])
     run_folder = state.folder
 
-    from model.pipeline import run_scenario
+    lap = time.perf_counter()
+    from model.pipeline import run_scenario  # Pyomo, xarray: "imports" in the timings
     from solvers.base import SolverModelError, SolverOptionError
     from solvers.factory import SolverUnavailable
 
+    timings["imports"] = time.perf_counter() - lap
     try:
         outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
     except SolverOptionError as error:
@@ -230,6 +232,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
         )
 
+    lap = time.perf_counter()
     from model.errors import StudyFailed
     from model.report.page import write_report
     from model.report.text import summary_text
@@ -237,6 +240,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
 
+    timings["imports"] += time.perf_counter() - lap
     folder = run_folder.staging  # swapped in whole by run_folder.commit below
     dataset = outcome.dataset
     lap = time.perf_counter()

@@ -389,7 +389,7 @@ def test_ctrl_c_during_a_parallel_sweep(tmp_path) -> None:
 
 
 PHASES = [
-    "load", "compile", "appraise", "precheck", "build", "solve", "verify",
+    "load", "imports", "compile", "appraise", "precheck", "build", "solve", "verify",
     "results", "appraisal", "write_csv", "report", "total",
 ]  # fmt: skip
 
