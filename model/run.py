@@ -268,9 +268,11 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         return _fail(EXIT_BAD_INPUT, [str(error)])
     run_folder = state.folder
 
-    from model.pipeline import run_scenario
+    lap = time.perf_counter()
+    from model.pipeline import run_scenario  # Pyomo, xarray: "imports" in the timings
     from solvers.base import SolverModelError, SolverOptionError, SolverUnavailable
 
+    timings["imports"] = time.perf_counter() - lap
     try:
         outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
     except SolverOptionError as error:
@@ -298,6 +300,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
         )
 
+    lap = time.perf_counter()
     from model.errors import StudyFailed
     from model.report.page import write_report
     from model.report.text import summary_text, why_not_text
@@ -305,17 +308,20 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     from model.studies.runner import run_studies
     from model.studies.store import clear_stores
 
+    timings["imports"] += time.perf_counter() - lap
     folder = run_folder.staging  # swapped in whole by run_folder.commit below
-    write_started = time.perf_counter()
     dataset = outcome.dataset
+    lap = time.perf_counter()
     write_selected_csv(dataset, folder / "selected_projects.csv")
+    timings["write_csv"], lap = time.perf_counter() - lap, time.perf_counter()
     if not args.no_report:
         write_report(dataset, folder / "summary.html")
-    timings["write"] = time.perf_counter() - write_started
-    timings["total"] = time.perf_counter() - started
-    for key, value in timings.items():
-        dataset.attrs[f"time_{key}_s"] = float(value)
+    timings["report"], lap = time.perf_counter() - lap, time.perf_counter()
+    timings["total"] = lap - started
+    for key, value in timings.items():  # results.nc cannot hold its own writing time:
+        dataset.attrs[f"time_{key}_s"] = float(value)  # manifest.json records it
     write_dataset(dataset, folder / "results.nc")
+    timings["write_results_nc"] = time.perf_counter() - lap
 
     study_meta = {"input_hash": loaded.input_hash, "merged": loaded.merged}
     try:
@@ -333,7 +339,9 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         return _fail(code, [failure.message])
 
     command = "python -m model.run " + shlex.join(argv)
-    names = run_folder.commit(loaded.input_hash, command, argv)
+    timings["studies"] = time.perf_counter() - lap - timings["write_results_nc"]
+    timings["total"] = time.perf_counter() - started
+    names = run_folder.commit(loaded.input_hash, command, argv, timings)
     clear_stores(Path(args.out), name)
 
     if not args.quiet:

@@ -81,7 +81,9 @@ class BudgetSweepStudy(StrictModel):
 class Study(StrictModel):
     frontier: FrontierStudy | None = None
     budget_sweep: BudgetSweepStudy | None = None
-    workers: int = Field(default=1, ge=1, le=64)
-    """Processes for MILP sweeps (dask.distributed LocalCluster); 1 = in this process."""
+    workers: int | None = Field(default=None, ge=1, le=64)
+    """Processes for MILP sweeps (dask.distributed LocalCluster); 1 = in this process;
+    not given: the machine's cores for a sweep of more than AUTO_PARALLEL_LEVELS levels,
+    else 1 (model.studies.runner.sweep_workers)."""
     scheduler: str | None = None
     """Address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786."""

@@ -17,6 +17,7 @@ still breaks a limit gets the status "limit_violated" and is never reported as s
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -141,15 +142,26 @@ def _violations_of(park: ParkData, result: SolveResult) -> list[Violation]:
     return limit_violations(park, result.x, result.starts)
 
 
-def solve_verified(park: ParkData, solver: ParkSolver) -> tuple[SolveResult, list[Violation]]:
+def solve_verified(
+    park: ParkData, solver: ParkSolver, timings: dict[str, float] | None = None
+) -> tuple[SolveResult, list[Violation]]:
     """Solve, check the portfolio against every hard limit of `park`; if one is broken,
     re-solve once with tighter tolerances and check again. Returns the result (status
-    "limit_violated" if a limit is still broken) and the violations left."""
+    "limit_violated" if a limit is still broken) and the violations left. With
+    `timings`, the seconds spent checking are added to `timings["verify"]`."""
+
+    def checked(result: SolveResult) -> list[Violation]:
+        started = time.perf_counter()
+        violations = _violations_of(park, result)
+        if timings is not None:
+            timings["verify"] = timings.get("verify", 0.0) + time.perf_counter() - started
+        return violations
+
     result = solver.solve()
-    violations = _violations_of(park, result)
+    violations = checked(result)
     if violations and solver.tighten_tolerances():
         result = solver.solve()
-        violations = _violations_of(park, result)
+        violations = checked(result)
     if violations:
         result = replace(
             result,

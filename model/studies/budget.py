@@ -58,8 +58,11 @@ def solve_levels(
 ) -> list[StudyPoint]:
     """Re-solve at each budget level in order; returns one point per level.
 
-    `on_point(point)` is called as soon as each level is solved (the study store saves
-    it there, so a killed sweep keeps every finished level)."""
+    When the model is an LP (every project divisible) and the solver gives duals, each
+    point carries the dual of its own budget row (`budget_dual`), so no relaxed model is
+    solved again for it. `on_point(point)` is called as soon as each level is solved
+    (the study store saves it there, so a killed sweep keeps every finished level)."""
+    lp_duals = bool(park_model.park.divisible.all()) and solver.capabilities.duals
     points: list[StudyPoint] = []
     previous: np.ndarray | None = None
     try:
@@ -88,6 +91,8 @@ def solve_levels(
             points.append(
                 StudyPoint(pe, tce, capex, result.x, result.status, result.gap, float(budget))
             )
+            if lp_duals:
+                points[-1].budget_dual = abs(solver.budget_dual())
             if on_point is not None:
                 on_point(points[-1])
     finally:
@@ -147,7 +152,9 @@ def run_budget_sweep(
     store: PointStore | None = None,
     progress=None,
 ) -> list[StudyPoint]:
-    """Sweep the budget levels and add the LP shadow price of the budget to each point.
+    """Sweep the budget levels and add the LP shadow price of the budget to each point
+    (an LP sweep reads it from its own solves; a MILP sweep solves the LP relaxation at
+    each level once more, on one warm-started model).
 
     A MILP sweep is split into `workers` contiguous runs of levels solved in parallel
     processes (each on its own persistent model, MIP-started from its previous level);
@@ -186,9 +193,11 @@ def run_budget_sweep(
         for point in chunk_points:
             done[point.budget] = point
     points = [done[b] for b in budgets]
-    duals = budget_duals(park, budgets, options)
-    for point, dual in zip(points, duals, strict=True):
-        point.budget_dual = float(dual)
+    missing = [i for i, point in enumerate(points) if point.budget_dual is None]
+    if missing:  # a MILP sweep (or an LP solver without duals): the LP relaxation's
+        duals = budget_duals(park, budgets[missing], options)
+        for i, dual in zip(missing, duals, strict=True):
+            points[i].budget_dual = float(dual)
     return points
 
 

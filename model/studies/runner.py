@@ -15,6 +15,7 @@ written.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -134,6 +135,20 @@ def _hint(least: dict) -> str:
     return f"; the least budget that meets them is {money(least['least_budget'])}"
 
 
+AUTO_PARALLEL_LEVELS = 8
+"""A budget sweep of more levels than this uses every core when `workers` is not given;
+below it, starting the worker processes (a few seconds) would cost more than it saves."""
+
+
+def sweep_workers(workers: int | None, levels: int) -> int:
+    """The processes a budget sweep uses: `workers` when given, else the machine's cores
+    (os.cpu_count) for more than AUTO_PARALLEL_LEVELS levels, else 1. An LP sweep runs
+    in one process whatever this says (model.studies.budget.run_budget_sweep)."""
+    if workers is not None:
+        return workers
+    return max(1, os.cpu_count() or 1) if levels > AUTO_PARALLEL_LEVELS else 1
+
+
 def run_studies(
     park: ParkData,
     options: SolverOptions,
@@ -191,9 +206,10 @@ def run_studies(
         if store_root is not None:
             key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
             store = PointStore(store_root, park.name, key)
+        workers = sweep_workers(study.workers, len(budgets))
         with progress_bar("budget sweep", len(budgets), "levels", show_progress) as bar:
             points = run_budget_sweep(
-                park, options, budgets, study.workers, study.scheduler, store, bar.update_to
+                park, options, budgets, workers, study.scheduler, store, bar.update_to
             )
         least = _least_budget_meta(park, options, points)
         elapsed = time.perf_counter() - started
@@ -201,7 +217,7 @@ def run_studies(
             park,
             points,
             "budget_sweep",
-            {**meta, **least, "workers": study.workers, "time_study_s": elapsed},
+            {**meta, **least, "workers": workers, "time_study_s": elapsed},
         )
         notes = json.loads(ds.attrs["no_portfolio_notes"])
         try:
