@@ -1,10 +1,14 @@
 """The ParkCP MILP built directly with highspy from arrays: the "raw" baseline.
 
 `build_raw_highs(park)` builds the model of model/optimise/formulation.py (docs/math.md) from a
-`ParkData` without Pyomo: the same variables, bounds, rows, objective and options, in
-the column and row order that ParkCP's HiGHS adapter (solvers/highs_bulk.py) produces,
-so HiGHS sees the identical LP and takes the identical path (tests/test_synthetic.py
-checks it).
+`ParkData` without Pyomo: the same variables, bounds, rows, objective and options. By
+default its columns are in its own natural order (x, avoided, excess, saved), which is
+how an independent implementation would lay them out; with `column_order="parkcp"` they
+are in the order that ParkCP's HiGHS adapter (solvers/highs_bulk.py) produces, so HiGHS
+sees the identical LP (tests/test_synthetic.py checks it). Column order changes the
+path HiGHS takes through a MILP (its solve time by up to 2x either way on the synthetic
+parks), so the scale benchmark uses the natural order: copying ParkCP's would compare
+ParkCP against itself on whatever path its order happens to give.
 
 As a script, `python benchmarks/raw_highs.py SCENARIO.yaml [--out DIR]` is the baseline
 of benchmarks/scale.py: it reads the YAML with PyYAML and the CSV tables and reference
@@ -258,14 +262,22 @@ def _link_rows(rows: _Rows, amount_cols: np.ndarray, matrix: sp.csr_array, units
     rows.add_csr(indptr, columns, values, -INF, 0.0, units)
 
 
-def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
-    """The MILP as arrays in HiGHS's column order: CSC matrix, bounds, costs, integrality.
+def build_raw_lp(
+    raw: RawPark, floors: bool = False, column_order: str = "natural"
+) -> dict[str, Any]:
+    """The MILP as arrays: CSC matrix, bounds, costs, integrality.
 
     Logical columns are x (N), avoided (K), excess (S), saved (L); rows follow
-    model/optimise/formulation.py's declaration order. The final column order is the order in
-    which the rows first mention each column (how the Pyomo interface adds variables),
-    then any column only the objective mentions, in objective order. `floors` adds the
-    two epsilon rows that model/optimise/formulation.py builds for frontier studies only."""
+    model/optimise/formulation.py's declaration order. Columns that no row and no
+    objective term mentions are left out. `column_order`: "natural" keeps the logical
+    order (x, avoided, excess, saved: the baseline's own order, used by the scale
+    benchmark); "parkcp" is the order of ParkCP's HiGHS adapter, the order in which the
+    rows first mention each column (how the Pyomo interface adds variables), then any
+    column only the objective mentions, in objective order (tests/test_synthetic.py
+    checks that the LP is then identical to ParkCP's). `floors` adds the two epsilon rows
+    that model/optimise/formulation.py builds for frontier studies only."""
+    if column_order not in ("natural", "parkcp"):
+        raise ValueError(f"column_order must be 'natural' or 'parkcp', not {column_order!r}")
     n = len(raw.project_ids)
     e_pairs = _pairs(raw.baseline_emissions, raw.reduces, raw.owner, ~np.isnan(raw.permit))
     n_pairs = _pairs(raw.baseline_energy, raw.saves, raw.owner)
@@ -416,10 +428,13 @@ def build_raw_lp(raw: RawPark, floors: bool = False) -> dict[str, Any]:
     cost = cost / objective_unit * col_unit
     lower, upper = lower / col_unit, upper / col_unit
 
-    # column order: first mention by the rows, then by the objective
+    # the columns mentioned; in ParkCP's order: first mention by the rows, then by the objective
     mentions = np.concatenate([matrix.indices, *objective_order])
-    seen, first = np.unique(mentions, return_index=True)
-    order = seen[np.argsort(first, kind="stable")]  # logical column of each HiGHS column
+    seen, first = np.unique(mentions, return_index=True)  # seen: in logical order
+    if column_order == "parkcp":
+        order = seen[np.argsort(first, kind="stable")]  # logical column of each HiGHS column
+    else:
+        order = seen
     position = np.full(n_cols, -1)
     position[order] = np.arange(len(order))
     csc = sp.csc_array(matrix[:, order])
@@ -493,11 +508,13 @@ def build_raw_highs(
     options: dict[str, Any] | None = None,
     log: bool = False,
     floors: bool = False,
+    column_order: str = "natural",
 ) -> highspy.Highs:
     """A highspy model of `park` (a single-year ParkData or a RawPark) with the solver
-    options set; `.x_columns` holds the HiGHS column of each project's x."""
+    options set; `.x_columns` holds the HiGHS column of each project's x. `column_order`
+    as in `build_raw_lp`."""
     raw = park if isinstance(park, RawPark) else raw_from_park(park)
-    lp = build_raw_lp(raw, floors=floors)
+    lp = build_raw_lp(raw, floors=floors, column_order=column_order)
     return _highs_from_lp(lp, mip_gap, time_limit, threads, options, log)
 
 

@@ -1,32 +1,36 @@
 """Scale benchmark: ParkCP's whole run against a raw highspy baseline on the same park.
 
-    python benchmarks/scale.py [--n 10000] [--repeat 1] [--phases] [--keep DIR]
+    python benchmarks/scale.py [--n 10000] [--repeat 3] [--lp] [--mip-gap G] [--phases]
+    python benchmarks/scale.py --matrix [--skip-large]      # the table of README.md
+    python benchmarks/scale.py --scenario scenarios/demo_park.yaml --parkcp-args '--why-not 0'
 
-For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0) is written
-as YAML + CSV tables into a temporary folder, and in the same run two subprocesses are
-timed from start to exit (Python start-up and imports included):
+For each N, the synthetic park of N projects (benchmarks/synthetic.py, seed 0; with
+--lp every project divisible, an LP) is written as YAML + CSV tables into a temporary
+folder, and two subprocesses are timed from start to exit (Python start-up and imports
+included), each as a whole process with its own peak memory (os.wait4):
 
 (a) ParkCP: `python -m model.run <yaml> --out <tmp>` (must exit 0), exactly as a user
     runs it (the CLI's defaults: LP why-not estimates, appraisal, summary.html,
-    results.nc; no exact why-not bisection, `analysis.why_not_max_projects` is 0);
-    `--parkcp-args` adds arguments, e.g. '--no-report'.
+    results.nc); `--parkcp-args` adds arguments, e.g. '--no-report'.
 (b) raw: `python benchmarks/raw_highs.py <yaml>`: PyYAML + pandas read the same files
-    into arrays, highspy gets the identical MILP in the identical order, solves it and
+    into arrays, highspy gets the same MILP built in the baseline's own natural column
+    order (not ParkCP's: the order changes HiGHS's path through a MILP), solves it and
     writes the selection as CSV.
 
-Both solve the same LP with the same options, so HiGHS takes the same path; the ratio
-(a)/(b) is ParkCP's overhead (target: ratio <= 1.5). Both selections are re-evaluated
-with the raw arrays (objective = weighted pollution equivalents + tce avoided, as the
-model states it) and must agree within the MIP gap. With --repeat > 1 the two sides
-alternate and the median is reported. The phase breakdown comes from the `time_*_s`
-attributes of ParkCP's results.nc; --phases also times each phase in-process
-(load, compile, precheck, build, hand-over to HiGHS, solve, results, writing).
+Both solve the same model with the same options. Reported per N: the median wall time
+of each side over `--repeat` runs (the sides alternate), the HiGHS time on each side
+(ParkCP's `solver_seconds`, raw's run time), the time outside the solver (wall - HiGHS)
+and the median peak memory, with the load average at the start and the end (the
+machine may be shared). Both selections are re-evaluated with the raw arrays and must
+agree within the MIP gap. The phase breakdown comes from the `time_*_s` attributes of
+ParkCP's results.nc; --phases also times each phase in-process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import statistics
 import subprocess
@@ -49,9 +53,21 @@ DEFAULT_PARKCP_ARGS = ""
 
 
 def _timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    return time.perf_counter() - started, done
+    """Wall time of one whole process, and its result; `.peak_mb` is the process's peak
+    resident memory (its own rusage, from os.wait4, so other processes never count)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(
+            command, process.returncode, out.read().decode(), err.read().decode()
+        )
+    done.peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return seconds, done
 
 
 def run_parkcp(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dict]:
@@ -67,6 +83,7 @@ def run_parkcp(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dic
     folder = next(p.parent for p in out.glob("*/results.nc"))
     with xr.open_dataset(folder / "results.nc") as ds:
         attrs = dict(ds.attrs)
+        attrs["peak_mb"] = done.peak_mb
         selected = ds["selected"]
         level = selected.max("year") if "year" in selected.dims else selected
         x = dict(zip(ds["project"].values.astype(str), level.values.astype(float), strict=True))
@@ -87,6 +104,7 @@ def run_raw(yaml_path: Path, out: Path, extra: list[str]) -> tuple[float, dict]:
     if done.returncode != 0:
         raise SystemExit(f"raw baseline exited {done.returncode}\n{done.stderr[-2000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["peak_mb"] = done.peak_mb
     import pandas as pd
 
     table = pd.read_csv(out / "raw_selected_projects.csv")
@@ -174,6 +192,16 @@ def _import_seconds(modules: str) -> float:
     return float(done.stdout.strip()) if done.returncode == 0 else float("nan")
 
 
+def make_all_divisible(yaml_path: Path) -> None:
+    """Every project of the written park divisible (the LP case), in its CSV table."""
+    import pandas as pd
+
+    table = next(yaml_path.parent.glob("*-projects.csv"))
+    frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+    frame["divisible"] = "true"
+    frame.to_csv(table, index=False)
+
+
 def _selection(x: dict[str, float], ids: list[str]) -> np.ndarray:
     return np.array([x.get(i, 0.0) for i in ids], dtype=float)
 
@@ -187,14 +215,25 @@ def benchmark(
     keep: Path | None,
     seed: int = 0,
     profile: Path | None = None,
+    lp: bool = False,
+    scenario: Path | None = None,
 ) -> dict:
-    """Write the N-project park, time both sides `repeat` times, compare the answers."""
+    """Write the N-project park (every project divisible with `lp`), or take `scenario`,
+    time both sides `repeat` times, alternating, compare the answers."""
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"parkcp-scale-{n}-"))
     started = time.perf_counter()
-    yaml_path = write_scenario(n, folder / "scenario", seed=seed)
+    if scenario is not None:
+        yaml_path = scenario.resolve()
+        n = len(raw_from_files(yaml_path)[0].project_ids)
+    else:
+        yaml_path = write_scenario(n, folder / "scenario", seed=seed)
+    if lp and scenario is None:
+        make_all_divisible(yaml_path)
     print(f"N = {n}: scenario written to {yaml_path} in {time.perf_counter() - started:.1f} s")
+    load_before = os.getloadavg()
     parkcp_runs: list[tuple[float, float]] = []  # (wall, HiGHS solve) per run
     raw_runs: list[tuple[float, float]] = []
+    peaks: dict[str, list[float]] = {"parkcp": [], "raw": []}
     parkcp = raw = None
     for i in range(repeat):
         order = ("parkcp", "raw") if i % 2 == 0 else ("raw", "parkcp")
@@ -204,9 +243,11 @@ def benchmark(
                     yaml_path, folder / f"parkcp-{i}", parkcp_args + solver_args
                 )
                 parkcp_runs.append((seconds, float(parkcp["attrs"]["solver_seconds"])))
+                peaks["parkcp"].append(parkcp["attrs"]["peak_mb"])
             else:
                 seconds, raw = run_raw(yaml_path, folder / f"raw-{i}", solver_args)
                 raw_runs.append((seconds, float(raw["solve_s"])))
+                peaks["raw"].append(raw["peak_mb"])
             print(f"  run {i + 1} {side:6s} {seconds:8.2f} s", flush=True)
 
     arrays, solver = raw_from_files(yaml_path)
@@ -232,6 +273,11 @@ def benchmark(
     t_raw, solve_raw, other_raw = medians(raw_runs)
     row = {
         "n": n,
+        "lp": lp,
+        "mip_gap": gaps[0],
+        "load_average": [round(v, 2) for v in (*load_before, *os.getloadavg())],
+        "parkcp_peak_mb": statistics.median(peaks["parkcp"]),
+        "raw_peak_mb": statistics.median(peaks["raw"]),
         "parkcp_s": t_parkcp,
         "raw_s": t_raw,
         "ratio": t_parkcp / t_raw,
@@ -273,6 +319,25 @@ def _sets(parkcp_args: list[str]) -> list[str]:
     return [parkcp_args[i + 1] for i, a in enumerate(parkcp_args[:-1]) if a == "--set"]
 
 
+def markdown_table(rows: list[dict]) -> str:
+    """The rows as the table of benchmarks/README.md (medians of the runs)."""
+    lines = [
+        "| work | N | ParkCP s | raw s | ratio | HiGHS ParkCP / raw s | outside HiGHS "
+        "ParkCP / raw s (ratio) | peak MB ParkCP / raw | load avg 1 min (start, end) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        work = "LP (all divisible)" if r["lp"] else f"MILP, gap {r['mip_gap']:g}"
+        lines.append(
+            f"| {work} | {r['n']:,} | {r['parkcp_s']:.2f} | {r['raw_s']:.2f} | "
+            f"{r['ratio']:.2f}x | {r['parkcp_solve_s']:.2f} / {r['raw_solve_s']:.2f} | "
+            f"{r['parkcp_other_s']:.2f} / {r['raw_other_s']:.2f} ({r['other_ratio']:.2f}x) | "
+            f"{r['parkcp_peak_mb']:.0f} / {r['raw_peak_mb']:.0f} | "
+            f"{r['load_average'][0]:.2f}, {r['load_average'][3]:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def print_report(rows: list[dict]) -> None:
     print()
     header = (
@@ -293,7 +358,7 @@ def print_report(rows: list[dict]) -> None:
     for r in rows:
         print(
             f"\nN = {r['n']}, medians of {len(r['raw_runs'])} run(s): HiGHS solve ParkCP "
-            f"{r['parkcp_solve_s']:.2f} s, raw {r['raw_solve_s']:.2f} s (same LP, same path: "
+            f"{r['parkcp_solve_s']:.2f} s, raw {r['raw_solve_s']:.2f} s (raw: "
             f"{r['raw_nodes']} nodes, {r['raw_lp_iterations']} LP iterations); everything "
             f"else (wall - solve): ParkCP {r['parkcp_other_s']:.2f} s, raw "
             f"{r['raw_other_s']:.2f} s, ratio {r['other_ratio']:.2f}"
@@ -335,7 +400,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", type=Path, help="profile one more in-process run")
     parser.add_argument("--keep", type=Path, help="write into this folder (kept)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--lp", action="store_true", help="every project divisible (an LP)")
+    parser.add_argument(
+        "--scenario", type=Path, help="this scenario instead of a synthetic park (e.g. the demo)"
+    )
+    parser.add_argument(
+        "--matrix",
+        action="store_true",
+        help="the README table: N = 1,000, 10,000 (and 100,000 unless --skip-large), each "
+        "as MILP at gap 1e-4 and 1e-2 and as LP, 3 alternating runs per side",
+    )
+    parser.add_argument("--skip-large", action="store_true", help="no N = 100,000 in --matrix")
     args = parser.parse_args(argv)
+    if args.matrix:
+        return run_matrix(args)
 
     extra = shlex.split(args.parkcp_args)
     solver_args = []
@@ -352,9 +430,40 @@ def main(argv: list[str] | None = None) -> int:
         keep = args.keep / f"n{n}" if args.keep else None
         profile = args.cprofile.with_suffix(f".n{n}.prof") if args.cprofile else None
         rows.append(
-            benchmark(n, args.repeat, extra, solver_args, args.phases, keep, args.seed, profile)
+            benchmark(
+                n,
+                args.repeat,
+                extra,
+                solver_args,
+                args.phases,
+                keep,
+                args.seed,
+                profile,
+                args.lp,
+                args.scenario,
+            )
         )
     print_report(rows)
+    print()
+    print(markdown_table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, default=float), encoding="utf-8")
+    return 0 if all(r["agree"] for r in rows) else 1
+
+
+def run_matrix(args: argparse.Namespace) -> int:
+    """Every (N, work) of the README table, 3 alternating whole-process runs per side."""
+    sizes = [1_000, 10_000] if args.skip_large else [1_000, 10_000, 100_000]
+    works = [(["--mip-gap", "1e-4"], False), (["--mip-gap", "1e-2"], False), ([], True)]
+    rows = []
+    for n in sizes:
+        for solver_args, lp in works:
+            rows.append(benchmark(n, 3, shlex.split(args.parkcp_args), solver_args, False,
+                                  None, args.seed, None, lp))  # fmt: skip
+            print(markdown_table(rows[-1:]).splitlines()[-1], flush=True)
+    print_report(rows)
+    print()
+    print(markdown_table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=float), encoding="utf-8")
     return 0 if all(r["agree"] for r in rows) else 1

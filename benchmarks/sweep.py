@@ -5,15 +5,17 @@
 On one synthetic park of N projects (benchmarks/synthetic.py), measured in the same run:
 
 1. LP sweep (every project divisible), `points` budget levels:
-   * ParkCP: build the Pyomo model once, hand it to HiGHS once, then per level change the
-     budget parameter and re-solve (persistent interface, LP basis kept);
+   * ParkCP: `run_budget_sweep` as a run makes it: build the Pyomo model once, hand it to
+     HiGHS once, then per level change the budget parameter and re-solve (persistent
+     interface, LP basis kept), reading each level's budget dual from its own solve;
    * raw: build the same LP from arrays with highspy once, then per level change the
      budget row's bound (`changeRowBounds`) and re-run (HiGHS warm-starts from its basis).
    Target: ParkCP / raw <= 2.0.
 2. MILP sweep, the same levels:
-   * ParkCP: `run_budget_sweep` with 2 worker processes (dask), each building its model
-     once and MIP-starting each level from its previous one; includes the LP shadow
-     prices of the budget that ParkCP reports;
+   * ParkCP: `run_budget_sweep` with ParkCP's default workers (the machine's cores for
+     more than 8 levels; dask), each building its model once and MIP-starting each
+     level from its previous one; includes the LP shadow prices of the budget that
+     ParkCP reports;
    * raw: the MILP built and solved cold from arrays at each level, one after another.
    Target: ParkCP faster than raw.
 
@@ -38,9 +40,8 @@ from benchmarks.synthetic import write_scenario  # noqa: E402
 from model.compile.compile import compile_park
 from model.input.loading import load_scenario  # noqa: E402
 from model.input.run_options import SolverOptions
-from model.optimise.formulation import build_model  # noqa: E402
-from model.optimise.solve import make_solver
-from model.studies.budget import run_budget_sweep, solve_levels  # noqa: E402
+from model.studies.budget import run_budget_sweep  # noqa: E402
+from model.studies.runner import sweep_workers  # noqa: E402
 
 
 def budget_row_index(park) -> int:
@@ -54,14 +55,14 @@ def budget_row_index(park) -> int:
 
 
 def lp_sweep(park, budgets: np.ndarray, options: SolverOptions) -> dict:
+    """ParkCP's LP sweep as a run makes it (`run_budget_sweep`: one model, warm-started
+    re-solves, the budget duals read from those solves) against raw highspy re-runs."""
     lp = replace(park, divisible=np.ones(park.n_projects, dtype=bool))
     started = time.perf_counter()
-    park_model = build_model(lp)
-    solver = make_solver(park_model, options)
-    solver.prepare()
-    ready = time.perf_counter()
-    points = solve_levels(park_model, solver, budgets)
-    ours_total, ours_resolve = time.perf_counter() - started, time.perf_counter() - ready
+    points = run_budget_sweep(lp, options, budgets)
+    ours_total = time.perf_counter() - started
+    assert all(p.budget_dual is not None for p in points if p.status == "optimal")
+    ours_resolve = float("nan")  # build and re-solves are not separated inside the sweep
 
     started = time.perf_counter()
     h = build_raw_highs(raw_from_park(lp), mip_gap=options.mip_gap)
@@ -113,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--points", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, help="MILP sweep processes (default: ParkCP's own default)"
+    )
     parser.add_argument("--skip-milp", action="store_true")
     parser.add_argument(
         "--mip-gap", type=float, help="override the scenario's MIP gap (both sides)"
@@ -151,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     if not args.skip_milp:
-        milp = milp_sweep(park, budgets, options, args.workers)
-        print(f"\nMILP sweep, seconds (ParkCP: {args.workers} processes, MIP starts, + LP duals)")
+        workers = sweep_workers(args.workers, len(budgets))
+        milp = milp_sweep(park, budgets, options, workers)
+        print(f"\nMILP sweep, seconds (ParkCP: {workers} processes, MIP starts, + LP duals)")
         print(
             f"  ParkCP: {milp['ours']:8.2f}   raw highspy cold, serial: {milp['raw']:8.2f}   "
             f"ratio {milp['ours'] / milp['raw']:.2f} (target < 1)   "

@@ -15,10 +15,12 @@ From Python (docs/api.md has a worked example)::
 solver and study options on top of the scenario's; `solve` solves one scenario (a
 multi-year one as a plan) and returns a `Result`; `frontier` and `budget_sweep` run the
 studies, `run_studies` those the settings ask for; `plan`, `figures` and `summary` look at a
-result; `write` writes the files the command line writes; `read_dataset` reads them
-back. Errors: `InputError` (bad input, "FILE: key.path: message"), `StudyFailed`,
+result, `why_not` explains the projects left out; `write` writes the files the
+command line writes; `read_dataset` reads them back; `candidates` and
+`write_candidates` give the projects the technology directory offers an inventory.
+Errors: `InputError` (bad input, "FILE: key.path: message"), `StudyFailed`,
 `SolverFailure`, all `ParkCPError`. The functions live in model/api.py,
-model/api_studies.py and model/api_results.py.
+model/api_studies.py, model/api_results.py and model/api_candidates.py.
 
 The package is organised by stage (docs/architecture.md): input, compile, appraise,
 optimise, results, report, studies; `python -m model.run` is the command line, built on
@@ -42,6 +44,7 @@ __all__ = [
     "StudyFailed",
     "__version__",
     "budget_sweep",
+    "candidates",
     "figures",
     "frontier",
     "load",
@@ -53,7 +56,9 @@ __all__ = [
     "solve",
     "run_studies",
     "summary",
+    "why_not",
     "write",
+    "write_candidates",
 ]
 
 _HOMES = {
@@ -72,7 +77,10 @@ _HOMES = {
     "read_dataset": "model.api_results",
     "resumable_points": "model.api_results",
     "summary": "model.api_results",
+    "why_not": "model.api_results",
     "write": "model.api_results",
+    "candidates": "model.api_candidates",
+    "write_candidates": "model.api_candidates",
 }
 """Where each public name lives when not in model/api.py."""
 

@@ -20,6 +20,7 @@ imported; the optimiser, xarray and Plotly load when a function needs them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -252,9 +253,12 @@ def solve(
     Raises InputError when the solver refuses an option and SolverFailure when the
     solver is unavailable or refuses the model; an infeasible scenario is not an error
     (see Result)."""
-    from model.pipeline import run_scenario
-    from solvers.base import SolverModelError, SolverOptionError
-    from solvers.pyomo_solver import SolverUnavailable
+    lap = time.perf_counter()
+    from model.pipeline import run_scenario  # Pyomo, xarray: "imports" in the timings
+    from solvers.base import SolverModelError, SolverOptionError, SolverUnavailable
+
+    if timings is not None:
+        timings["imports"] = timings.get("imports", 0.0) + time.perf_counter() - lap
 
     config = config if config is not None else settings(loaded, **values)
     try:

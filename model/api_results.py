@@ -62,6 +62,16 @@ def summary(source: Result | xr.Dataset) -> str:
     return summary_text(_dataset_of(source))
 
 
+def why_not(source: Result | xr.Dataset) -> str:
+    """The why-not table the command line prints with `--why-not N`: for each project left
+    out (the N best by pollution equivalents per CNY), the money that would bring it in
+    (LP estimate, checked by a re-solve) or what really keeps it out (an exclusive
+    alternative, a missing prerequisite, another limit)."""
+    from model.report.text import why_not_text
+
+    return why_not_text(_dataset_of(source))
+
+
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -99,8 +109,10 @@ def write(
     swapped in whole (model/results/run_folder.py): a reader never sees half a run.
 
     `out`: a folder, or a RunFolder from `open_output` (then left open). The stage
-    timings, with `write` and `total` (since `started`, a time.perf_counter() value;
-    default the sum of the stages), go into the Dataset's attributes as time_*_s.
+    timings, with `write_csv`, `report` and `total` (since `started`, a
+    time.perf_counter() value; default the sum of the stages) up to the writing of
+    results.nc, go into the Dataset's attributes as time_*_s; manifest.json's
+    `timings_s` also has `write_results_nc`, `write_studies` and the whole `total`.
     Returns the paths of the files written, manifest last."""
     from model.report.page import write_report
     from model.results.io import write_dataset, write_selected_csv
@@ -111,23 +123,25 @@ def write(
     dataset = _dataset_of(result)
     folder = out if isinstance(out, RunFolder) else open_output(out, result.scenario.scenario.name)
     try:
-        write_started = time.perf_counter()
+        timings = result.timings
+        lap = time.perf_counter()
         write_selected_csv(dataset, folder.staging / "selected_projects.csv")
+        timings["write_csv"], lap = time.perf_counter() - lap, time.perf_counter()
         if report:
             write_report(dataset, folder.staging / "summary.html")
-        timings = result.timings
-        timings["write"] = time.perf_counter() - write_started
+        timings["report"], lap = time.perf_counter() - lap, time.perf_counter()
         timings.pop("total", None)
-        if started is None:
-            timings["total"] = sum(timings.values())
-        else:
-            timings["total"] = time.perf_counter() - started
-        for key, value in timings.items():
-            dataset.attrs[f"time_{key}_s"] = float(value)
+        timings["total"] = sum(timings.values()) if started is None else lap - started
+        for key, value in timings.items():  # results.nc cannot hold its own writing time:
+            dataset.attrs[f"time_{key}_s"] = float(value)  # manifest.json records it
         write_dataset(dataset, folder.staging / "results.nc")
+        timings["write_results_nc"], lap = time.perf_counter() - lap, time.perf_counter()
         for study in studies:
             write_study_files(study, str(study.attrs["study"]), folder.staging)
-        names = folder.commit(result.scenario.input_hash, command, list(argv))
+        timings["write_studies"] = time.perf_counter() - lap
+        if started is not None:
+            timings["total"] = time.perf_counter() - started
+        names = folder.commit(result.scenario.input_hash, command, list(argv), timings)
         clear_stores(folder.root, folder.name)
     finally:
         if folder is not out:

@@ -48,6 +48,7 @@ def frontier(
     *,
     config: Settings | None = None,
     notify: Notify | None = None,
+    progress: bool = False,
 ) -> xr.Dataset:
     """The Pareto frontier of pollution equivalents avoided against tce saved
     (docs/studies.md): `points` grid points of an energy floor, each the best pollution
@@ -57,7 +58,8 @@ def frontier(
 
     Returns the study Dataset (dimension `point`: pollution_avoided, tce_saved, capex,
     selected per project, status; frontier.nc). Raises StudyFailed when no point has a
-    portfolio. `notify(line)` hears the notes the command line prints."""
+    portfolio. `notify(line)` hears the notes the command line prints; `progress`: a
+    progress bar on a terminal."""
     loaded, park, config = _park_and_settings(source, config)
     spec = config.study.frontier or FrontierStudy()
     if points is not None:
@@ -66,7 +68,7 @@ def frontier(
         spec = with_values(spec, None, budgets=list(budgets))
     from model.studies.runner import frontier_study
 
-    return frontier_study(park, config.solver, spec, _study_meta(loaded), notify)
+    return frontier_study(park, config.solver, spec, _study_meta(loaded), notify, progress)
 
 
 def budget_sweep(
@@ -80,12 +82,14 @@ def budget_sweep(
     config: Settings | None = None,
     store: str | os.PathLike[str] | None = None,
     notify: Notify | None = None,
+    progress: bool = False,
 ) -> xr.Dataset:
     """What each budget level buys (docs/studies.md): `steps` levels evenly spaced from
     `start` to `stop` CNY, each solved to optimality on one persistent model; the order
     in which projects enter the portfolio, marginal pollution and energy per 10,000 CNY,
     and the LP shadow price of the budget. Defaults: the scenario's `study.budget_sweep`
-    (`steps` 20). `workers` processes (or a dask `scheduler`) share the levels.
+    (`steps` 20). `workers` processes (or a dask `scheduler`) share the levels (default:
+    every core for more than 8 levels, else one); `progress`: a progress bar of levels.
 
     Returns the study Dataset (dimension `point`: budget, pollution_avoided, tce_saved,
     capex, n_selected, status; per project entry_budget; budget_sweep.nc). `store`: a
@@ -111,18 +115,22 @@ def budget_sweep(
         study.scheduler,
         root,
         notify,
+        progress,
     )
 
 
 def run_studies(
-    result: Result, notify: Notify | None = None, store: str | os.PathLike[str] | None = None
+    result: Result,
+    notify: Notify | None = None,
+    store: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> list[xr.Dataset]:
     """The studies `result.settings.study` asks for (frontier first, then budget sweep),
     as `frontier` and `budget_sweep` compute them; both are computed before either is
     returned, so a StudyFailed leaves nothing half done."""
     found = []
     if result.settings.study.frontier is not None:
-        found.append(frontier(result, notify=notify))
+        found.append(frontier(result, notify=notify, progress=progress))
     if result.settings.study.budget_sweep is not None:
-        found.append(budget_sweep(result, store=store, notify=notify))
+        found.append(budget_sweep(result, store=store, notify=notify, progress=progress))
     return found

@@ -16,8 +16,8 @@ All derive from `ParkCPError`. What the command line does with each (model/run.p
 
 * `SolverFailure` (exit 4): the solver is not available, or refused the model.
 
-Errors of the solver layer (solvers/base.py: `SolverOptionError`, `SolverModelError`;
-solvers/pyomo_solver.py: `SolverUnavailable`) stay there, since solvers/ never imports
+Errors of the solver layer (solvers/base.py: `SolverOptionError`, `SolverModelError`,
+`SolverUnavailable`) stay there, since solvers/ never imports
 model; the public API (model/api.py) turns them into `InputError` (a solver option the
 solver refuses) and `SolverFailure`.
 """

@@ -3,14 +3,17 @@
 Used by the CLI (`model/run.py`), the notebooks and the studies. The steps and what each
 is timed as (`RunOutcome.timings`, seconds):
 
-compile (scenario -> ParkData, with subsidies, options done at once and screening from
-`model.appraise.economics`), precheck (can every limit be met at all?), build (Pyomo model), solve
-(hand-over to the solver, the solve itself and the check of the portfolio against every
-hard limit in the user's units, `model.appraise.verify`, with one re-solve at tighter tolerances
-when a limit is broken), diagnose (the limits in conflict and the least relaxation of
-each, by re-solves, only when the solver proves the model infeasible), results
-(evaluation + Dataset), appraisal (project economics, public money, audit view and CP
-levels from `model.results.appraisal_dataset`), why_not (break-even capex of left-out projects).
+compile (scenario -> ParkData), appraise (subsidies, options done at once, screening and
+every project's economics, `model.appraise.economics`), precheck (can every limit be met
+at all?), build (Pyomo model), solve (hand-over to the solver and the solve itself, with
+one re-solve at tighter tolerances when a limit is broken), verify (the check of the
+portfolio against every hard limit in the user's units, `model.appraise.verify`),
+diagnose (the limits in conflict and the least relaxation of each, by re-solves, only
+when the solver proves the model infeasible), results (evaluation + Dataset), appraisal
+(project economics, public money, audit view and CP levels from
+`model.results.appraisal_dataset`), why_not (break-even capex of left-out projects).
+The command line adds load, write_csv, report and total (results.nc holds these up to
+its own writing; manifest.json also has write_results_nc and studies).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from model.optimise.infeasibility import explain_infeasibility
 from model.optimise.park_model import ParkModel
 from model.optimise.precheck import precheck
 from model.optimise.solve import SolveResult, make_solver, solve_verified
-from model.optimise.whynot import break_even, candidates, lp_estimates
+from model.optimise.whynot import break_even, candidates, lp_estimates, structural_reason
 from model.results.appraisal_dataset import add_appraisal, appraisal_dataset
 from model.results.dataset import build_dataset
 from model.results.variables import make_variable
@@ -53,10 +56,6 @@ class RunOutcome:
     problems: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     violations: list[Violation] = field(default_factory=list)  # limits the answer breaks
-
-    @property
-    def exit_code(self) -> int:
-        return self.result.exit_code
 
 
 class _Clock:
@@ -102,8 +101,10 @@ def run_scenario(
     timings = {} if timings is None else timings
     options = options or loaded.scenario.solver
     clock = _Clock(timings)
-    park = compile_scenario(loaded)
+    park = compile_park(loaded.scenario, loaded.registry)
     clock.lap("compile")
+    park = attach_economics(park, loaded.scenario)
+    clock.lap("appraise")
 
     problems = precheck(park)
     clock.lap("precheck")
@@ -114,8 +115,10 @@ def run_scenario(
     park_model = build_model(park)
     clock.lap("build")
     solver = make_solver(park_model, options)
-    result, violations = solve_verified(park, solver)
-    clock.lap("solve")
+    verify_before = timings.get("verify", 0.0)
+    result, violations = solve_verified(park, solver, timings)
+    clock.lap("solve")  # the hand-over and the solve; the check is timed as "verify"
+    timings["solve"] -= timings["verify"] - verify_before
     outcome = RunOutcome(park, options, result, park_model, solver, timings=timings)
     outcome.violations = violations
     if result.status == "infeasible":
@@ -165,6 +168,14 @@ def why_not_variables(
     estimates = lp_estimates(park_model, options)
     answers = break_even(park_model, solver, result.objective, chosen, options, estimates=estimates)
     estimate = np.where(is_chosen(result.x), np.nan, estimates)
+    final_x = np.asarray(result.x, dtype=float)
+    reasons = np.array(
+        [
+            structural_reason(park, final_x, j) if not is_chosen(final_x[j]) else ""
+            for j in range(park.n_projects)
+        ],
+        dtype=object,
+    )
     capex = np.full(park.n_projects, np.nan)
     subsidy = np.full(park.n_projects, np.nan)
     notes = np.full(park.n_projects, "", dtype=object)
@@ -184,6 +195,7 @@ def why_not_variables(
                 ("project",), subsidy, "CNY", "subsidy that would bring the project in"
             ),
             "why_not_note": (("project",), notes.astype(str)),
+            "why_not_reason": (("project",), reasons.astype(str)),
             "subsidy_needed_lp_estimate": make_variable(
                 ("project",),
                 estimate,

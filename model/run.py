@@ -1,4 +1,6 @@
-"""Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script).
+"""Command line: `python -m model.run SCENARIO.yaml [options]` (also the `parkcp` script),
+and `python -m model.run candidates SCENARIO.yaml [--out FILE.csv]` (the candidate
+projects of the technology directory, docs/directory.md).
 
 Built on the public API only (`import model`, model/api.py, docs/api.md): loads and
 validates the scenario, checks and locks the output folder, solves, writes
@@ -25,9 +27,13 @@ from typing import Any
 import model
 
 EXIT_OK = 0
+"""Solved: a portfolio within the MIP gap or the time limit, checked against every limit."""
 EXIT_BAD_INPUT = 2
+"""Bad input: one line FILE: key.path: message (or command line: ...), nothing written."""
 EXIT_INFEASIBLE = 3
+"""Infeasible: the limits in conflict and how far each must move, nothing written."""
 EXIT_SOLVER_FAILURE = 4
+"""The solver failed, stopped without a portfolio, or its portfolio breaks a hard limit."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT), as shells report a process ended by it (128 + 2)."""
 
@@ -36,6 +42,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model.run",
         description="Choose cleaner-production projects for an industrial park.",
+        epilog="python -m model.run candidates SCENARIO.yaml [--out FILE.csv]: write the "
+        "candidate projects the technology directory gives the scenario's inventory "
+        "(docs/directory.md).",
     )
     parser.add_argument("scenario_file", help="scenario YAML file")
     parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
@@ -126,9 +135,62 @@ def _interrupt_once(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+# --- `candidates`: the projects table generated from the technology directory -------------
+
+
+def _candidates_main(argv: list[str]) -> int:
+    """`python -m model.run candidates SCENARIO.yaml [--out FILE.csv]`: write the candidate
+    projects the directory gives the scenario's inventory (FILE.csv, FILE.xlsx and
+    FILE_ranges.csv; default `<scenario name>-candidates.csv` in the working folder), as
+    asked by the scenario's `projects: {directory: ...}` or, without it, every option at
+    the central values. Exit 0 written, 2 bad input or unusable --out."""
+    parser = argparse.ArgumentParser(
+        prog="python -m model.run candidates",
+        description="Write the candidate projects the technology directory gives an inventory.",
+    )
+    parser.add_argument("scenario_file", help="scenario YAML file (its enterprises)")
+    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one value, e.g. --set projects.directory.range=low (repeatable)",
+    )
+    parser.add_argument("--out", help="the CSV file to write (.xlsx and _ranges.csv beside it)")
+    args = parser.parse_args(argv)
+
+    from pathlib import Path
+
+    try:
+        loaded = model.load(args.scenario_file, args.scenario, args.overrides)
+        found = model.candidates(loaded)
+    except model.InputError as error:
+        return _fail(EXIT_BAD_INPUT, [str(error)])
+    target = Path(args.out or f"{loaded.scenario.name}-candidates.csv").with_suffix(".csv")
+    if not target.parent.is_dir():
+        return _fail(EXIT_BAD_INPUT, [f"command line: --out {args.out}: folder not found"])
+    try:
+        written = model.write_candidates(found, target)
+    except OSError as error:
+        return _fail(EXIT_BAD_INPUT, [f"command line: --out {target}: cannot write: {error}"])
+    candidates = found
+    owners = {row["owner"] for row in candidates.projects}
+    print(
+        f"{len(candidates.projects)} candidate projects for {len(owners)} owners "
+        f"written to {', '.join(str(path) for path in written)}"
+    )
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line; returns the exit code. Ctrl-C ends it with one line on stderr
-    and exit 130, leaving the run folder as it was and no worker process behind."""
+    and exit 130, leaving the run folder as it was and no worker process behind.
+    `candidates ...` as the first arguments runs `_candidates_main` instead."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["candidates"]:
+        return _candidates_main(arguments[1:])
     args = parse_args(argv)
     state = _RunState()
     in_main_thread = threading.current_thread() is threading.main_thread()
@@ -200,7 +262,9 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
         )
 
     try:
-        studies = model.run_studies(result, notify=_to_stderr, store=args.out)
+        studies = model.run_studies(
+            result, notify=_to_stderr, store=args.out, progress=not args.quiet
+        )
     except model.StudyFailed as failure:  # no study point has a portfolio: nothing is kept
         code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
         return _fail(code, [failure.message])
@@ -217,6 +281,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     )
     if not args.quiet:
         print(model.summary(result))
+        if args.why_not:
+            print(model.why_not(result))
         print(f"\nwritten to {state.folder.target}/: {', '.join(p.name for p in written)}")
     return EXIT_OK
 

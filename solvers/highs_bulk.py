@@ -12,7 +12,8 @@ Re-solves push only what can change without a rebuild:
   re-evaluated before every solve (a few dozen rows);
 * the objective, when a parameter in it changed (the weights): cost = sum over the
   objective's parameters' values times their coefficient vectors, found once;
-* variable bounds on request (`update_bounds`), e.g. forcing a project in.
+* the bounds of the variables the model says changed (`take_changed_bounds`), e.g. a
+  project forced in.
 HiGHS keeps its basis between LP solves (warm start); a MIP start goes to `setSolution`.
 
 Scaling: HiGHS is handed the model in the units of the model's `scaling_factor` suffix
@@ -22,7 +23,8 @@ columns, rows and the objective; a missing factor is 1). A row the suffix does n
 mean of its coefficients' sizes in the scaled columns. Everything read back is unscaled:
 column values, row duals, reduced costs, objective and bound are in the Pyomo model's
 units. HiGHS's statuses are checked: an option it refuses raises `SolverOptionError`,
-a model it refuses `SolverModelError` (solvers/base.py).
+a model it refuses `SolverModelError` (solvers/base.py). Capabilities: duals, MIP
+starts, persistent.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
 from solvers.base import (
+    Capabilities,
     ModelToSolve,
+    Solver,
     SolveResult,
     SolverModelError,
     SolverSettings,
+    SolveStatus,
 )
 from solvers.highs_session import (
     INF,
@@ -96,14 +101,14 @@ def _power_of_two_near_mean(sizes: np.ndarray) -> float:
     return float(np.exp2(np.round(np.mean(np.log2(sizes))))) if sizes.size else 1.0
 
 
-class HighsBulkSolver:
-    """Solve a `ModelToSolve` (a `ParkModel`) with HiGHS; the instance is kept for re-solves."""
+class HighsBulkSolver(Solver):
+    """Solve a `ModelToSolve` with HiGHS; the instance is kept for re-solves."""
 
     name = "highs"
+    capabilities = Capabilities(duals=True, mip_start=True, persistent=True)
 
-    def __init__(self, park_model: ModelToSolve, options: SolverSettings) -> None:
-        self.park_model = park_model
-        self.options = options
+    def __init__(self, problem: ModelToSolve, settings: SolverSettings) -> None:
+        super().__init__(problem, settings)
         self.highs: highspy.Highs | None = None
         self._last_values: np.ndarray | None = None
         self._last_duals: tuple[np.ndarray, np.ndarray] | None = None
@@ -113,7 +118,7 @@ class HighsBulkSolver:
         """Hand the model to HiGHS now (otherwise the first `solve` does)."""
         if self.highs is not None:
             return
-        m = self.park_model.model
+        m = self.problem.model
         # Columns in the order the rows first mention them, then the objective's, then
         # any other variable: the order the generic Pyomo interface produces, so that
         # benchmarks/raw_highs.py (which builds the same LP from arrays) matches it.
@@ -197,12 +202,12 @@ class HighsBulkSolver:
         values = csr[2] * self._row_scale[entry_row] / self._col_scale[csr[1]]
 
         h = quiet_highs()
-        if self.options.time_limit is not None:
-            set_option(h, "time_limit", float(self.options.time_limit), "solver.time_limit")
-        if self.options.threads is not None:
-            set_option(h, "threads", int(self.options.threads), "solver.threads")
-        set_option(h, "mip_rel_gap", float(self.options.mip_gap), "solver.mip_gap")
-        for key, value in self.options.options.items():
+        if self.settings.time_limit is not None:
+            set_option(h, "time_limit", float(self.settings.time_limit), "solver.time_limit")
+        if self.settings.threads is not None:
+            set_option(h, "threads", int(self.settings.threads), "solver.threads")
+        set_option(h, "mip_rel_gap", float(self.settings.mip_gap), "solver.mip_gap")
+        for key, value in self.settings.options.items():
             set_option(h, key, value, f"solver.options.{key}")
         sense = (
             highspy.ObjSense.kMaximize
@@ -232,13 +237,9 @@ class HighsBulkSolver:
         if status == highspy.HighsStatus.kError:
             raise SolverModelError("HiGHS refused the model (passModel returned an error)")
         self.highs = h
-        self._x_columns = np.array([self._col[id(v)] for v in m.x.values()], dtype=int)
-        self._start_columns = None
-        if hasattr(m, "start"):
-            n, years = self.park_model.park.n_projects, len(self.park_model.park.years)
-            self._start_columns = np.array(
-                [[self._col[id(m.start[j, t])] for j in range(n)] for t in range(years)]
-            )
+        reported = self.problem.reported_variables()
+        self._reported_columns = np.array([self._col[id(v)] for v in reported], dtype=int)
+        self._is_mip = bool(integrality.any())
 
     def _prepare_objective(self, repn) -> None:
         """Split the objective into cost vectors per mutable parameter: cost = c0 +
@@ -316,9 +317,8 @@ class HighsBulkSolver:
         self.prepare()
         return self._col[id(var)]
 
-    def update_bounds(self, variables: list) -> None:
-        """Push changed bounds of these Pyomo variables to HiGHS (no rebuild)."""
-        self.prepare()
+    def _push_bounds(self, variables: list) -> None:
+        """Push the bounds of these Pyomo variables (each once) to HiGHS (no rebuild)."""
         columns = np.array([self._col[id(v)] for v in variables], dtype=np.int32)
         lower = np.array([_bound(v.lb, -INF) for v in variables]) * self._col_scale[columns]
         upper = np.array([_bound(v.ub, INF) for v in variables]) * self._col_scale[columns]
@@ -335,33 +335,36 @@ class HighsBulkSolver:
                 changed = True
         return changed
 
-    def set_mip_start(self, x: np.ndarray) -> None:
-        """Offer project levels x as a starting incumbent (other columns left to HiGHS).
-        Nothing for an LP: a given solution would replace the kept basis (warm start)."""
-        park = self.park_model.park
-        if self.park_model.relaxed or park.divisible.all():
-            return
+    def set_start(self, variables, values: np.ndarray) -> None:
+        """Offer these variables' values as a starting incumbent (other columns left to
+        HiGHS). Nothing for an LP: a given solution would replace the kept basis (warm
+        start)."""
         self.prepare()
-        columns = self._x_columns.astype(np.int32)
-        values = np.asarray(x, dtype=float) * self._col_scale[columns]
-        self.highs.setSolution(len(columns), columns, values)
+        if not self._is_mip:
+            return
+        columns = np.array([self._col[id(v)] for v in variables], dtype=np.int32)
+        scaled = np.asarray(values, dtype=float) * self._col_scale[columns]
+        self.highs.setSolution(len(columns), columns, scaled)
 
     def solve(self) -> SolveResult:
         self.prepare()
+        changed = self.problem.take_changed_bounds()
+        if changed:
+            self._push_bounds(changed)
         self._push_parameters()
         h = self.highs
         started = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - started
         info = h.getInfo()
-        status = STATUS.get(h.getModelStatus(), "error")
+        status = STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
         has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
         termination = h.modelStatusToString(h.getModelStatus())
         if h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty:
-            status, has_incumbent = "optimal", True  # no column at all: nothing to decide
+            status, has_incumbent = SolveStatus.OPTIMAL, True  # no column at all: nothing to decide
             termination = "nothing to decide"
-        if status == "time_limit" and not has_incumbent:
-            status = "no_solution"
+        if status == SolveStatus.TIME_LIMIT and not has_incumbent:
+            status = SolveStatus.NO_SOLUTION
         result = SolveResult(
             status=status,
             termination=termination,
@@ -370,14 +373,14 @@ class HighsBulkSolver:
             seconds=seconds,
         )
         self._last_values = None
-        if has_incumbent and status in ("optimal", "time_limit"):
+        if has_incumbent and status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT):
             solution = h.getSolution()  # in the scaled model's units: unscale
             self._last_values = np.asarray(solution.col_value) / self._col_scale
             self._last_duals = (
                 np.asarray(solution.row_dual) * self._row_scale / self._obj_scale,
                 np.asarray(solution.col_dual) * self._col_scale / self._obj_scale,
             )
-            result.x, result.starts = self._project_levels(self._last_values)
+            result.values = self._last_values[self._reported_columns]
             result.objective = float(info.objective_function_value) / self._obj_scale
             is_mip = info.mip_node_count >= 0
             bound = float(info.mip_dual_bound) / self._obj_scale
@@ -385,20 +388,6 @@ class HighsBulkSolver:
             gap = float(info.mip_gap) if is_mip else 0.0
             result.gap = gap if np.isfinite(gap) else 0.0
         return result
-
-    def _project_levels(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x (N,) and the levels started each year (Y, N), rounded for binary projects as
-        `ParkModel.x_values` does."""
-        binary = ~(self.park_model.park.divisible | self.park_model.relaxed)
-
-        def clean(levels: np.ndarray) -> np.ndarray:
-            levels = np.clip(levels, 0.0, 1.0) + 0.0
-            levels[..., binary] = np.round(levels[..., binary])
-            return levels
-
-        x = clean(values[self._x_columns])
-        starts = x[None, :] if self._start_columns is None else clean(values[self._start_columns])
-        return x, starts
 
     # ------------------------------------------------------------------ read back
     def load_values(self, variables: list) -> None:

@@ -9,7 +9,7 @@ import highspy
 import numpy as np
 from pyomo.common.tee import capture_output
 
-from solvers.base import SolverOptionError
+from solvers.base import SolverOptionError, SolveStatus
 
 INF = highspy.kHighsInf
 
@@ -18,14 +18,14 @@ TIGHT_TOLERANCES = {"primal_feasibility_tolerance": 1e-10, "mip_feasibility_tole
 1e-6, absolute, in the scaled model's units)."""
 
 STATUS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    highspy.HighsModelStatus.kIterationLimit: "time_limit",
-    highspy.HighsModelStatus.kSolutionLimit: "time_limit",
-    highspy.HighsModelStatus.kInterrupt: "time_limit",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
 }
 
 

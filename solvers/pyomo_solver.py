@@ -14,11 +14,20 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.opt import SolverStatus
 from pyomo.opt import TerminationCondition as TC
 
-from solvers.base import ModelToSolve, SolveResult, SolverSettings
+from solvers.base import (
+    Capabilities,
+    ModelToSolve,
+    Solver,
+    SolveResult,
+    SolverSettings,
+    SolverUnavailable,
+    SolveStatus,
+)
 
 TIME_LIMIT_OPTION = {
     "cbc": "seconds",
@@ -41,26 +50,25 @@ GAP_OPTION = {
     "appsi_highs": "mip_rel_gap",
 }
 _STATUS = {
-    TC.optimal: "optimal",
-    TC.locallyOptimal: "optimal",
-    TC.globallyOptimal: "optimal",
-    TC.maxTimeLimit: "time_limit",
-    TC.infeasible: "infeasible",
-    TC.infeasibleOrUnbounded: "infeasible",
-    TC.unbounded: "unbounded",
+    TC.optimal: SolveStatus.OPTIMAL,
+    TC.locallyOptimal: SolveStatus.OPTIMAL,
+    TC.globallyOptimal: SolveStatus.OPTIMAL,
+    TC.maxTimeLimit: SolveStatus.TIME_LIMIT,
+    TC.infeasible: SolveStatus.INFEASIBLE,
+    TC.infeasibleOrUnbounded: SolveStatus.INFEASIBLE,
+    TC.unbounded: SolveStatus.UNBOUNDED,
 }
 
 
-class SolverUnavailable(RuntimeError):
-    """The named solver is not installed or not licensed on this machine."""
+class PyomoSolver(Solver):
+    """Solve a `ModelToSolve` with `pyo.SolverFactory(name)`. No duals, no MIP start,
+    not persistent: each solve writes the whole model."""
 
+    capabilities = Capabilities()
 
-class PyomoSolver:
-    """Solve a `ModelToSolve` (a `ParkModel`) with `pyo.SolverFactory(name)`."""
-
-    def __init__(self, park_model: ModelToSolve, options: SolverSettings) -> None:
-        self.park_model = park_model
-        self.options = options
+    def __init__(self, problem: ModelToSolve, settings: SolverSettings) -> None:
+        super().__init__(problem, settings)
+        options = settings
         self.name = options.name
         try:
             self._solver = pyo.SolverFactory(options.name)
@@ -76,22 +84,10 @@ class PyomoSolver:
         for key, value in options.options.items():
             self._solver.options[key] = value
 
-    def prepare(self) -> None:
-        """Nothing to hand over in advance: each solve writes the model."""
-
-    def load_values(self, variables: list) -> None:  # noqa: ARG002
-        """Nothing to do: the whole solution is loaded into the model after each solve."""
-
-    def update_bounds(self, variables: list) -> None:  # noqa: ARG002
-        """Nothing to push: each solve writes the model with its current bounds."""
-
-    def set_mip_start(self, x) -> None:  # noqa: ARG002 - warm starts are solver-specific
-        """Generic solvers get no MIP start."""
-
     def tighten_tolerances(self) -> bool:
         """Tighter feasibility tolerances where the option names are known (the HiGHS
         family); False for other solvers, whose option names differ."""
-        if self.options.name != "appsi_highs":
+        if self.settings.name != "appsi_highs":
             return False
         tight = {"primal_feasibility_tolerance": 1e-10, "mip_feasibility_tolerance": 1e-10}
         changed = any(self._solver.options.get(k) != v for k, v in tight.items())
@@ -99,7 +95,8 @@ class PyomoSolver:
         return changed
 
     def solve(self) -> SolveResult:
-        model = self.park_model.model
+        model = self.problem.model
+        self.problem.take_changed_bounds()  # each solve writes the model's bounds anyway
         started = time.perf_counter()
         scaling = pyo.TransformationFactory("core.scale_model")
         scaled = scaling.create_using(model, rename=False)
@@ -107,7 +104,7 @@ class PyomoSolver:
             results = self._solver.solve(scaled, load_solutions=False, tee=False)
         except Exception as error:  # noqa: BLE001 - report any solver crash as a failure
             return SolveResult(
-                status="error",
+                status=SolveStatus.ERROR,
                 termination="exception",
                 solver=self.name,
                 seconds=time.perf_counter() - started,
@@ -115,22 +112,23 @@ class PyomoSolver:
             )
         seconds = time.perf_counter() - started
         condition = results.solver.termination_condition
-        status = _STATUS.get(condition, "error")
+        status = _STATUS.get(condition, SolveStatus.ERROR)
         has_solution = len(results.solution) > 0 and results.solver.status in (
             SolverStatus.ok,
             SolverStatus.warning,
             SolverStatus.aborted,
         )
-        if status == "time_limit" and not has_solution:
-            status = "no_solution"
+        if status == SolveStatus.TIME_LIMIT and not has_solution:
+            status = SolveStatus.NO_SOLUTION
         result = SolveResult(
             status=status, termination=str(condition), solver=self.name, seconds=seconds
         )
-        if status in ("optimal", "time_limit") and has_solution:
+        if status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) and has_solution:
             scaled.solutions.load_from(results)
             scaling.propagate_solution(scaled, model)
-            result.x = self.park_model.x_values()
-            result.starts = self.park_model.start_values()
-            result.objective = pyo.value(model.objective)
-            result.gap = 0.0 if status == "optimal" else None
+            values = [v.value for v in self.problem.reported_variables()]
+            result.values = np.array([0.0 if v is None else float(v) for v in values])
+            objective = next(model.component_data_objects(pyo.Objective, active=True))
+            result.objective = float(pyo.value(objective))
+            result.gap = 0.0 if status == SolveStatus.OPTIMAL else None
         return result

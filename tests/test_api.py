@@ -103,7 +103,10 @@ def test_importing_model_loads_nothing_heavy() -> None:
 def test_help_and_bad_input_load_no_optimiser(args: list[str], tmp_path: Path) -> None:
     found = _probe([*args, "--out", str(tmp_path / "out")], ROOT)
     assert found["code"] == (0 if args == ["--help"] else 2)
-    assert found["heavy"] == []
+    # Scenario tables are read column-wise with pandas (model/input/table_files.py), so
+    # loading a scenario loads numpy and pandas; never the optimiser, xarray or Plotly.
+    allowed = set() if args == ["--help"] else {"numpy", "pandas"}
+    assert set(found["heavy"]) - allowed == set(), found["heavy"]
     assert not (tmp_path / "out").exists()
 
 
@@ -282,4 +285,4 @@ def test_write_gives_the_files_of_the_command_line(solved, tmp_path: Path) -> No
         ds.attrs = {k: v for k, v in ds.attrs.items() if not k.startswith(varying)}
     xr.testing.assert_identical(ours, theirs)
     again = model.read_dataset(folder / "results.nc")
-    assert again.attrs["time_total_s"] >= again.attrs["time_write_s"] > 0
+    assert again.attrs["time_total_s"] >= again.attrs["time_report_s"] > 0

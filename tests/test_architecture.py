@@ -30,7 +30,14 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("model.results",),
     ("model.report",),
     ("model.studies",),
-    ("model", "model.api", "model.api_studies", "model.api_results", "model.pipeline"),
+    (
+        "model",
+        "model.api",
+        "model.api_studies",
+        "model.api_results",
+        "model.api_candidates",
+        "model.pipeline",
+    ),
     ("model.run", "model.__main__"),
 )
 """The stages of model/, in the order data flows; a module belongs to the first stage

@@ -464,7 +464,6 @@ def test_audit_dataset_merges_into_results_and_round_trips(permit_case, tmp_path
         gap=0.0,
         seconds=0.1,
         x=np.ones(park.n_projects),
-        duals={},
     )
     merged = xr.merge(
         [build_dataset(park, result, after), audit_dataset(park, scenario, before, after)]

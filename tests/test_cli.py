@@ -220,7 +220,7 @@ def test_solved_run_writes_files_and_summary(tmp_path) -> None:
         assert ds.attrs["status"] == "optimal"
     assert "Projects chosen: 2 of 3" in proc.stdout
     # the summary is the first thing printed (no solver banner or log before it)
-    assert proc.stdout.splitlines()[0].startswith("Scenario cli-park: status optimal")
+    assert proc.stdout.splitlines()[0].startswith("Scenario cli-park: solved to optimality")
 
 
 def test_named_scenario_and_set_change_the_answer(tmp_path) -> None:

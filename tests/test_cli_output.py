@@ -237,6 +237,10 @@ def test_run_folder_is_one_run_with_its_manifest(tmp_path) -> None:
         "results.nc",
         "selected_projects.csv",
         "summary.html",
+        "summary_audit.csv",
+        "summary_economics.csv",
+        "summary_limits.csv",
+        "summary_pollutants.csv",
     ]
     with xr.open_dataset(folder / "results.nc") as ds:
         assert manifest["input_hash"] == ds.attrs["input_hash"]
@@ -386,3 +390,31 @@ def test_ctrl_c_during_a_parallel_sweep(tmp_path) -> None:
     while _session_processes(run.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _session_processes(run.pid) == [], "a worker process was left behind"
+
+
+PHASES = [
+    "load", "imports", "compile", "appraise", "precheck", "build", "solve", "verify",
+    "results", "appraisal", "write_csv", "report", "total",
+]  # fmt: skip
+
+
+def test_every_phase_is_timed_and_results_nc_writing_is_in_the_manifest(tmp_path) -> None:
+    """results.nc holds a time for each phase up to its own writing; manifest.json holds
+    the same and the writing of results.nc (which that file cannot contain) and the
+    studies; both totals cover their phases."""
+    scenario = write(tmp_path / "scenario.yaml", BASE)
+    out = tmp_path / "out"
+    proc = run_cli(str(scenario), "--budget-sweep", "100:230:3", "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = out / "cli-park"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    with xr.open_dataset(folder / "results.nc") as ds:
+        attrs = {k[5:-2]: v for k, v in ds.attrs.items() if k.startswith("time_")}
+    assert set(PHASES) <= set(attrs)
+    assert all(attrs[phase] >= 0 for phase in PHASES)
+    assert sum(attrs[phase] for phase in PHASES if phase != "total") <= attrs["total"] + 1e-3
+    timings = manifest["timings_s"]
+    assert set(PHASES) | {"write_results_nc", "studies"} <= set(timings)
+    assert timings["write_results_nc"] > 0 and timings["studies"] > 0
+    assert timings["total"] >= attrs["total"] + timings["write_results_nc"] - 1e-3
+    assert sum(v for k, v in timings.items() if k != "total") <= timings["total"] + 1e-3

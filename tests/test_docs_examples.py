@@ -106,3 +106,94 @@ def test_api_example_runs(tmp_path, monkeypatch) -> None:
     names = {"results.nc", "selected_projects.csv", "summary.html", "manifest.json"}
     names |= {"budget_sweep.nc", "budget_sweep.html", "budget_priority.csv", "budget_levels.csv"}
     assert {path.name for path in folder.iterdir()} == names
+
+
+# ------------------------------------------------------------- every command in the docs
+
+PLACEHOLDERS = {"scenario.yaml", "my_park.yaml", "park.yaml"}
+"""Scenario names the docs use for the reader's own file, not shipped files."""
+
+COMMAND = re.compile(r"^(?:\.venv/bin/)?(?:python3? -m model\.run|parkcp) (.*)$")
+
+
+def doc_commands() -> list[tuple[str, list[str], str]]:
+    """(file, arguments, comment) of every ParkCP command in a fenced block of README.md
+    and docs/*.md (continuation lines joined)."""
+    import shlex
+
+    found = []
+    for path in DOCS:
+        in_block = False
+        lines = path.read_text("utf-8").splitlines()
+        for number, line in enumerate(lines):
+            if line.startswith("```"):
+                in_block = not in_block
+                continue
+            text = line.strip()
+            if " && " in text:
+                text = text.rsplit(" && ", 1)[1]
+            match = COMMAND.match(text) if in_block else None
+            if not match:
+                continue
+            body, _, comment = match.group(1).partition("  #")
+            while body.rstrip().endswith("\\"):
+                number += 1
+                body = body.rstrip()[:-1] + " " + lines[number].strip()
+            args = shlex.split(body.split(" #")[0])
+            if any(a.endswith(":") for a in args):
+                continue  # a layout listing ("model/run.py: arguments, ..."), not a command
+            found.append((path.name, args, comment.strip()))
+    return found
+
+
+def _expected_exit(comment: str) -> int:
+    words = comment.lower()
+    return 3 if ("infeasible" in words or "exit code 3" in words or "why not" in words) else 0
+
+
+@pytest.mark.parametrize(("name", "args", "comment"), doc_commands())
+def test_doc_command_parses_and_names_shipped_files(name: str, args: list[str], comment: str):
+    from model.run import parse_args
+    from model.studies.args import parse_budget_sweep, parse_frontier
+
+    if any(a.startswith("[") for a in args):
+        pytest.skip("a usage line with [optional] parts")
+    if args[0] == "candidates":  # the subcommand has its own parser
+        assert (ROOT / args[1]).is_file(), f"{name}: {args[1]}"
+        return
+    options = parse_args(args)
+    if options.scenario_file not in PLACEHOLDERS:
+        assert (ROOT / options.scenario_file).is_file(), f"{name}: {options.scenario_file}"
+    if options.frontier:
+        parse_frontier(options.frontier)
+    if options.budget_sweep:
+        parse_budget_sweep(options.budget_sweep)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "args", "comment"), doc_commands())
+def test_doc_command_exits_as_the_text_says(tmp_path, name: str, args: list[str], comment: str):
+    if args[0] in PLACEHOLDERS or any(a.startswith("[") for a in args):
+        pytest.skip("the reader's own scenario file")
+    if args[0] == "candidates":
+        proc = run_cli(*args, "--out", str(tmp_path / "candidates.csv"), cwd=ROOT)
+    else:
+        proc = run_cli(*args, "--out", str(tmp_path / "out"), "--quiet", cwd=ROOT)
+    assert proc.returncode == _expected_exit(comment), (name, args, proc.stderr[-2000:])
+
+
+def test_thousands_separators_are_refused_plainly(tmp_path) -> None:
+    scenario = tmp_path / "comma.yaml"
+    scenario.write_text("name: comma\nbudget: {total: 5,000,000}\n", encoding="utf-8")
+    proc = run_cli(str(scenario), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "'total: 5,000,000' has thousands separators" in proc.stderr
+    assert "write 5000000" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_scenario_format_example_is_not_the_demo(tmp_path) -> None:
+    text = (ROOT / "docs" / "scenario-format.md").read_text("utf-8")
+    section = text[text.index("## 1. A small complete example") :]
+    assert "\nname: my-park\n" in section[: section.index("\n```\n")]

@@ -10,6 +10,8 @@ that ignored the family would fail.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from bruteforce import enumerate_optimum, is_feasible, objective_after
@@ -284,3 +286,34 @@ def test_subsidies_public_budget_forced_and_excluded_match_bruteforce(seed: int)
     assert answer.best_value is None or without.best_value <= answer.best_value + 1e-9
     if seed == 2:  # enumerated by hand once: the public budget binds (69,004 vs 55,507)
         assert without.best_value < answer.best_value - 1.0
+
+
+# --------------------------------------------------------------------------- table of contents
+def _math_headings() -> list[str]:
+    """The '## ' headings of docs/math.md that state the model (not the notation, not
+    the explanation of infeasibility, which re-solves the model rather than defining it)."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "math.md").read_text()
+    headings = [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
+    return [h for h in headings if h not in ("Notation", "Infeasibility")]
+
+
+def test_every_math_section_has_its_function_in_order_and_vice_versa() -> None:
+    import inspect
+
+    from model.optimise import extensions, families
+    from model.optimise.formulation import MATH_SECTIONS
+
+    assert [title for title, _ in MATH_SECTIONS] == _math_headings()
+    section_functions = {
+        function
+        for module in (families, extensions)
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__
+        and not name.startswith("_")
+        and list(inspect.signature(function).parameters) == ["m", "f"]
+    }
+    assert section_functions == {function for _, function in MATH_SECTIONS}
+    for title, function in MATH_SECTIONS:
+        number = title.split(" ")[0]
+        doc = inspect.getdoc(function) or ""
+        assert doc.startswith(number if number.endswith(".") else title), (title, doc[:40])

@@ -215,7 +215,7 @@ def test_every_row_of_the_trace_model_is_handed_over_near_one() -> None:
     park = compiled(trace_park(1e-10, "permit"))
     solver = make_solver(build_model(park), SolverOptions())
     solver.prepare()
-    sizes = np.abs(np.asarray(solver.highs.getLp().a_matrix_.value_))
+    sizes = np.abs(np.asarray(solver.adapter.highs.getLp().a_matrix_.value_))
     assert sizes.size and sizes.min() >= 0.25 and sizes.max() <= 4.0
 
 
@@ -226,8 +226,8 @@ def test_budget_dual_is_in_user_units() -> None:
     relaxed = build_model(park, relax=True)
     solver = make_solver(relaxed, SolverOptions())
     first = solver.solve()
-    dual = solver.dual(relaxed.model.budget_row)
-    relaxed.model.budget.set_value(park.budget_total + 1.0e6)
+    dual = solver.budget_dual()
+    relaxed.set_budget(park.budget_total + 1.0e6)
     second = solver.solve()
     slope = (second.objective - first.objective) / 1.0e6
     assert slope == pytest.approx(SO2_EQ_PER_T * 50 / 6e8, rel=1e-9)  # P2's eq per CNY
@@ -457,7 +457,6 @@ def test_an_answer_still_broken_after_the_retry_is_never_solved() -> None:
     ):
         result, violations = solve_verified(park, solver)
         assert result.status == "limit_violated" and not result.has_solution
-        assert result.exit_code == 4
         assert [v.missed_by for v in violations] == [pytest.approx(1e-10)]
 
 
@@ -476,7 +475,7 @@ def test_loosened_highs_tolerances_are_caught_and_tightened() -> None:
     solver = make_solver(build_model(park), options)
     result, violations = solve_verified(park, solver)
     assert violations == [] and list(result.x) == [1.0, 0.0]
-    assert solver.highs.getOptionValue("primal_feasibility_tolerance")[1] == 1e-10
+    assert solver.adapter.highs.getOptionValue("primal_feasibility_tolerance")[1] == 1e-10
 
 
 def _always_p2(solver) -> None:
@@ -570,14 +569,14 @@ def test_cli_trace_permit_is_honoured(tmp_path) -> None:
 BROKEN_SOLVER = """
 import sys
 import numpy as np
-import solvers.highs_bulk as adapter
+import model.optimise.solve as solving
 from model.run import main
-solve = adapter.HighsBulkSolver.solve
+solve = solving.ParkSolver.solve
 def broken(self):  # a solver that always answers P2, whatever its tolerances
     result = solve(self)
     result.x, result.starts = np.array([0.0, 1.0]), np.array([[0.0, 1.0]])
     return result
-adapter.HighsBulkSolver.solve = broken
+solving.ParkSolver.solve = broken
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -643,7 +642,7 @@ def test_cli_a_park_without_projects_is_solved(tmp_path, baseline) -> None:
     path = write(tmp_path / "bare.yaml", data)
     done = run_cli(str(path), "--out", str(tmp_path / "out"), "--no-report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "status optimal" in done.stdout and "Empty" not in done.stdout + done.stderr
+    assert "solved to optimality" in done.stdout and "Empty" not in done.stdout + done.stderr
 
 
 def test_cli_trace_permit_no_project_can_meet_is_infeasible(tmp_path) -> None:

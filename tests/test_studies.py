@@ -128,6 +128,27 @@ def test_budget_dual_equals_finite_difference_of_lp() -> None:
     assert dual == pytest.approx((values[1] - values[0]) / 1.0, rel=1e-6)
 
 
+def test_lp_sweep_reads_its_duals_from_its_own_solves(monkeypatch) -> None:
+    """An all-divisible sweep solves no relaxed model for its duals (the relaxed pass is
+    made to fail), and each level's dual is the finite-difference slope of the LP
+    optimum there, from fresh models (the independent answer)."""
+    park = compiled(1, "budget")
+    lp = replace(park, divisible=np.ones(park.n_projects, dtype=bool))
+    budgets = np.array([0.25, 0.4, 0.55]) * park.capex.sum()
+
+    def no_relaxed_pass(*_args, **_kwargs):
+        raise AssertionError("an LP sweep re-solved a relaxed model for its duals")
+
+    monkeypatch.setattr(budget_module, "budget_duals", no_relaxed_pass)
+    points = run_budget_sweep(lp, EXACT, budgets)
+    for budget, point in zip(budgets, points, strict=True):
+        values = []
+        for b in (budget - 0.5, budget + 0.5):
+            pm = build_model(replace(lp, budget_total=b))
+            values.append(make_solver(pm, EXACT).solve().objective)
+        assert point.budget_dual == pytest.approx((values[1] - values[0]) / 1.0, rel=1e-6)
+
+
 def test_persistent_resolve_equals_fresh_build() -> None:
     park = compiled(2, "all")
     park_model = build_model(park)
@@ -359,3 +380,18 @@ def test_parallel_sweep_equals_serial() -> None:
     for a, b in zip(serial, parallel, strict=True):
         assert a.pollution_avoided == pytest.approx(b.pollution_avoided, nan_ok=True)
         assert a.tce_saved == pytest.approx(b.tce_saved, nan_ok=True)
+
+
+def test_sweep_workers_default_to_the_cores_for_long_sweeps(monkeypatch) -> None:
+    """Given workers are kept; without them, a sweep of more than 8 levels uses every
+    core and a shorter one runs in this process."""
+    from model.studies import runner
+
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 6)
+    assert runner.sweep_workers(3, 20) == 3
+    assert runner.sweep_workers(1, 20) == 1
+    assert runner.sweep_workers(None, 20) == 6
+    assert runner.sweep_workers(None, 9) == 6
+    assert runner.sweep_workers(None, 8) == 1
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
+    assert runner.sweep_workers(None, 20) == 1

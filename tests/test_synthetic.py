@@ -170,8 +170,8 @@ def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small, floors, econ
     park_model = build_model(park, floors=floors)
     solver = make_solver(park_model, scenario.solver)
     solver.prepare()
-    pyomo_lp = solver.highs.getLp()
-    raw_model = build_raw_highs(park, floors=floors)
+    pyomo_lp = solver.adapter.highs.getLp()
+    raw_model = build_raw_highs(park, floors=floors, column_order="parkcp")
     raw_lp = raw_model.getLp()
     assert (pyomo_lp.num_col_, pyomo_lp.num_row_) == (raw_lp.num_col_, raw_lp.num_row_)
     for name in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
@@ -179,7 +179,7 @@ def test_raw_lp_is_identical_to_the_one_pyomo_hands_to_highs(small, floors, econ
     assert [int(v) for v in pyomo_lp.integrality_] == [int(v) for v in raw_lp.integrality_]
     assert pyomo_lp.sense_ == raw_lp.sense_
     assert (_matrix(pyomo_lp) != _matrix(raw_lp)).nnz == 0
-    x_columns = [solver.column_of(v) for v in park_model.model.x.values()]
+    x_columns = [solver.adapter.column_of(v) for v in park_model.project_variables]
     assert list(raw_model.x_columns) == x_columns
 
 
@@ -219,3 +219,35 @@ def test_tiny_park_optimum_matches_enumeration() -> None:
         best = max(best, objective_value(arrays, x))
     raw = solve_raw_highs(build_raw_highs(park, mip_gap=0.0))
     assert raw.objective == pytest.approx(best, rel=1e-9)
+
+
+def test_natural_column_order_is_the_same_lp_permuted(small) -> None:
+    """The baseline's own (natural) order puts the project columns first and is the
+    ParkCP-ordered LP with its columns permuted: same rows, same numbers per column."""
+    _, park = small
+    natural = build_raw_highs(park)
+    parkcp = build_raw_highs(park, column_order="parkcp")
+    assert list(natural.x_columns) == list(range(park.n_projects))
+    a, b = natural.getLp(), parkcp.getLp()
+    assert (a.num_col_, a.num_row_) == (b.num_col_, b.num_row_)
+
+    # the permutation from the x columns alone cannot be read off; match every column by
+    # its cost, bounds and matrix column (sorted) as a multiset
+    def columns(lp) -> list[tuple]:
+        matrix = _matrix(lp).tocsc()
+        return sorted(
+            (
+                lp.col_cost_[j],
+                lp.col_lower_[j],
+                lp.col_upper_[j],
+                tuple(matrix.indices[matrix.indptr[j] : matrix.indptr[j + 1]]),
+                tuple(matrix.data[matrix.indptr[j] : matrix.indptr[j + 1]]),
+            )
+            for j in range(lp.num_col_)
+        )
+
+    assert columns(a) == columns(b)
+    assert list(a.row_lower_) == list(b.row_lower_) and list(a.row_upper_) == list(b.row_upper_)
+    assert [int(v) for v in a.integrality_] != [] and sorted(
+        int(v) for v in a.integrality_
+    ) == sorted(int(v) for v in b.integrality_)

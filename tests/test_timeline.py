@@ -362,7 +362,7 @@ def test_demo_plan_meets_every_limit_in_every_year() -> None:
     loaded = load_scenario(PLAN)
     scenario = loaded.scenario
     outcome = run_scenario(loaded)
-    assert outcome.exit_code == 0 and outcome.result.status in ("optimal", "time_limit")
+    assert outcome.result.has_solution and outcome.result.status in ("optimal", "time_limit")
     ds = outcome.dataset
     years = ds["year"].values.tolist()
     assert years == [2021, 2022, 2023]

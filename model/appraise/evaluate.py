@@ -26,7 +26,7 @@ CHOSEN_THRESHOLD = 1e-6
 """A project is chosen when its level exceeds this (`is_chosen`).
 
 Levels are in [0, 1]. A binary project's level is rounded to exactly 0 or 1 before anyone
-reads it (`ParkModel.x_values`), so for binary projects any threshold in (0, 1) gives the
+reads it (`ParkModel.project_levels`), so for binary projects any threshold in (0, 1) gives the
 same answer. A divisible project adopted at any level spends money (capex x level counts
 in the budget) and has effects (reductions x level), so it must count as chosen wherever
 money or effects are reported: a threshold of 0.5 would leave out a project adopted at

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy_financial as npf
 import pandas as pd
-from scipy.optimize import brentq
 
 
 @dataclass(frozen=True)
@@ -192,6 +191,8 @@ def irr_brentq(capex: float, cash_flow: float, years: int) -> float:
 
     lo = cash_flow / (2.0 * capex) - 1.0
     hi = max(1.0, 2.0 * cash_flow / capex)
+    from scipy.optimize import brentq  # here: scipy.optimize takes ~1 s to import
+
     return float(brentq(npv, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 

@@ -10,7 +10,7 @@ and key path where the bad value was written (`MergedInput.error`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from model.errors import CPIndexError, Loc, RegistryError
 from model.formatting import suggest
@@ -68,10 +68,12 @@ class _Rules:
             if high is not None and not low < number <= high:
                 raise self.ctx.error(where, "must be a fraction in (0, 1], e.g. 0.1 for 10 %")
 
-    def known(self, loc: Loc, name: str, names: Sequence[str], what: str, hint: str = "") -> None:
-        """`name` is one of `names` (else: unknown WHAT, with a did-you-mean or `hint`)."""
+    def known(self, loc: Loc, name: str, names: Collection[str], what: str, hint: str = "") -> None:
+        """`name` is one of `names` (else: unknown WHAT, with a did-you-mean or `hint`).
+        Give a set or dict for long collections: membership is then one lookup."""
         if name not in names:
-            raise self.ctx.error(loc, f"unknown {what} '{name}'{suggest(name, names) or hint}")
+            shown = list(names)
+            raise self.ctx.error(loc, f"unknown {what} '{name}'{suggest(name, shown) or hint}")
 
     def amounts(
         self, loc: Loc, values: dict, names: Sequence[str], what: str, low: float | None
@@ -185,7 +187,7 @@ def check_project_references(
     pollutants and carriers; `requires` names other projects; `serves` names shared
     facilities with a capacity, other than the project itself, with a use >= 0."""
     ctx, projects = rules.ctx, scenario.projects
-    owners = [*enterprise_ids, PARK_ID]
+    owners = dict.fromkeys([*enterprise_ids, PARK_ID])  # dicts: membership in O(1)
     for j, project in enumerate(projects):
         loc = ("projects", j)
         rules.known(
@@ -196,10 +198,10 @@ def check_project_references(
         for k, required in enumerate(project.requires):
             if required == project.id:
                 raise ctx.error((*loc, "requires", k), "a project cannot require itself")
-            rules.known((*loc, "requires", k), required, list(project_ids), "project")
+            rules.known((*loc, "requires", k), required, project_ids, "project")
         for facility, use in project.serves.items():
             where = (*loc, "serves", facility)
-            rules.known(where, facility, list(project_ids), "facility")
+            rules.known(where, facility, project_ids, "facility")
             if facility == project.id:
                 raise ctx.error(where, "a facility cannot serve itself")
             if projects[project_ids[facility]].capacity is None:

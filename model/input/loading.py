@@ -6,14 +6,17 @@ Steps, each working on the result of the one before:
    `extends` (base first, at most MAX_EXTENDS files), and deep-merge each file over its
    base: mappings merge key by key, lists and plain values replace (YAML too deep or
    with runaway aliases is refused while it is read, model/input/yaml_files.py);
-2. read `enterprises:` / `projects:` tables (model/input/table_files.py) into lists of rows;
+2. read `enterprises:` / `projects:` tables (model/input/table_files.py) into lists of rows
+   (`projects: {directory: ...}` stays a mapping until step 4);
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
    `--set key.path=value` in order; drop `scenarios:`;
 4. check every text against model/input/text_rules.py (no control characters or lone
-   surrogates; names one line), validate with the pydantic schema (model/input/schema.py,
-   errors worded by model/input/messages.py), then check the rules the schema cannot
-   state alone (model/input/checks.py): every cross-reference (names against the
-   registry, ids against each other) and, for HiGHS, `solver.options` against HiGHS.
+   surrogates; names one line), generate the projects asked for by
+   `projects: {directory: ...}` (model/input/directory_projects.py), validate with the
+   pydantic schema (model/input/schema.py, errors worded by model/input/messages.py),
+   then check the rules the schema cannot state alone (model/input/checks.py): every
+   cross-reference (names against the registry, ids against each other) and, for
+   HiGHS, `solver.options` against HiGHS.
 
 `input_hash` is the SHA-256 of the merged input as canonical JSON (sorted keys), so two
 runs with the same hash had the same input whatever files it was spread over.
@@ -36,7 +39,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -51,6 +54,9 @@ from model.input.table_files import TABLE_KEYS, TableRef, parse_table_spec, read
 from model.input.text_rules import MULTILINE_KEYS, text_problem
 from model.input.yaml_files import kind_of, read_yaml, split_key_path, yaml_value
 
+if TYPE_CHECKING:
+    from model.input.candidates import CandidateSet
+
 __all__ = ["LoadedScenario", "load_scenario"]
 
 MAX_EXTENDS = 20
@@ -58,6 +64,12 @@ MAX_EXTENDS = 20
 
 MAX_KEY_PATH = 100
 """Most parts in one override key path (`--set a.b.c=...`)."""
+
+
+def is_directory_spec(key: str, value: object) -> bool:
+    """True for a `projects:` mapping that asks for candidates generated from the
+    technology directory (model/input/directory_projects.py, imported only then)."""
+    return key == "projects" and isinstance(value, dict) and "directory" in value
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -77,6 +89,8 @@ class LoadedScenario:
     """SHA-256 hex digest of `merged` as JSON with sorted keys."""
     shown: str = ""
     """The scenario as errors name it: the file as it was given, or SCENARIO_MAPPING."""
+    candidates: CandidateSet | None = None
+    """Projects generated from the directory (`projects: {directory: ...}`), with ranges."""
 
 
 # --- files, extends, tables -----------------------------------------------------------------
@@ -98,7 +112,9 @@ def _load_file(
     else:
         raise InputError(shown, "", f"a scenario must be a mapping, not {kind_of(given)}")
     for key in TABLE_KEYS:
-        if isinstance(data.get(key), dict):
+        if is_directory_spec(key, data.get(key)):  # generated: model/input/directory_projects.py
+            data[key]["directory"] = data[key]["directory"] or {}
+        elif isinstance(data.get(key), dict):
             data[key] = parse_table_spec(key, data[key], path.parent, shown)
     base_name = data.pop("extends", None)
     merged: dict = {}
@@ -181,7 +197,8 @@ def _set_path(ctx: MergedInput, key_path: str, value: Any, origin: Origin, where
         raise fail(f"a key path has at most {MAX_KEY_PATH} parts, this one {len(parts)}")
     if parts[0][0] in ("scenarios", "extends"):
         raise fail(f"'{parts[0][0]}' cannot be changed by an override")
-    if len(parts) == 1 and parts[0][0] in TABLE_KEYS and isinstance(value, dict):
+    table_spec = isinstance(value, dict) and not is_directory_spec(parts[0][0], value)
+    if len(parts) == 1 and parts[0][0] in TABLE_KEYS and table_spec:
         try:
             value = parse_table_spec(parts[0][0], value, origin.folder or Path("."), where[0])
         except InputError as error:
@@ -281,25 +298,74 @@ def _apply_value(ctx: MergedInput, key_path: str, value: Any) -> None:
 # --- validation ------------------------------------------------------------------------------
 
 
-def _tidy(node: Any, ctx: MergedInput, loc: Loc = ()) -> Any:
+def _tidy(node: Any, ctx: MergedInput) -> Any:
     """Drop empty (null) mapping values, so `key:` with nothing after it means "absent"
     (the schema default), as an empty table cell does. Non-finite numbers are errors, and
     so is text that breaks the rules of model/input/text_rules.py (control characters, lone
-    surrogates, line breaks outside free text), in keys as in values."""
-    if isinstance(node, float) and not math.isfinite(node):
-        raise ctx.error(loc, "must be a finite number")
-    if isinstance(node, str):
-        problem = text_problem(node, multiline=bool(loc) and loc[-1] in MULTILINE_KEYS)
+    surrogates, line breaks outside free text), in keys as in values: in each mapping
+    its keys are checked before its values, depth first, and the first problem found is
+    reported with its key path."""
+    try:
+        return _tidied(node, False)
+    except _Untidy as problem:
+        raise ctx.error(tuple(reversed(problem.path)), problem.message) from None
+
+
+class _Untidy(Exception):
+    """A problem found by `_tidied`; `path` is filled in reverse while it unwinds."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: list = []
+
+
+def _tidied(node: Any, multiline: bool) -> Any:
+    """`_tidy` without key paths (they are only built for an error, on the way out):
+    one call per node, the commonest types first, since a park of 100,000 projects
+    has millions of nodes."""
+    kind = type(node)
+    if kind is str:
+        problem = text_problem(node, multiline=multiline)
         if problem:
-            raise ctx.error(loc, problem)
+            raise _Untidy(problem)
+        return node
+    if kind is int or kind is bool:
+        return node
+    if kind is float or isinstance(node, float):
+        if not math.isfinite(node):
+            raise _Untidy("must be a finite number")
+        return node
     if isinstance(node, dict):
         for key in node:
             problem = text_problem(key)
             if problem:
-                raise ctx.error((*loc, key), f"the key {problem}")
-        return {k: _tidy(v, ctx, (*loc, k)) for k, v in node.items() if v is not None}
+                error = _Untidy(f"the key {problem}")
+                error.path.append(key)
+                raise error
+        tidied = {}
+        for key, value in node.items():
+            if value is None:
+                continue
+            try:
+                tidied[key] = _tidied(value, key in MULTILINE_KEYS)
+            except _Untidy as error:
+                error.path.append(key)
+                raise
+        return tidied
     if isinstance(node, list):
-        return [_tidy(item, ctx, (*loc, i)) for i, item in enumerate(node)]
+        items = []
+        for index, item in enumerate(node):
+            try:
+                items.append(_tidied(item, False))
+            except _Untidy as error:
+                error.path.append(index)
+                raise
+        return items
+    if isinstance(node, str):
+        problem = text_problem(node, multiline=multiline)
+        if problem:
+            raise _Untidy(problem)
     return node
 
 
@@ -343,6 +409,11 @@ def load_scenario(
         for text in [overrides] if isinstance(overrides, str) else overrides:
             _apply_set(ctx, text)
     ctx.merged = _tidy(ctx.merged, ctx)
+    candidates = None
+    if is_directory_spec("projects", ctx.merged.get("projects")):
+        from model.input.directory_projects import expand_directory_projects
+
+        candidates = expand_directory_projects(ctx)
     try:
         scenario = Scenario.model_validate(ctx.merged)
     except ValidationError as error:
@@ -360,4 +431,4 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(ctx.merged, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()
-    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest, shown)
+    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest, shown, candidates)

@@ -56,6 +56,10 @@ class FrontierStudy(StrictModel):
     """Grid method: number of epsilon levels between the two extremes (both included)."""
     step: float | None = Field(default=None, gt=0)
     """Exact method: smallest tce difference between two reported points (default 1)."""
+    max_points: int | None = Field(default=None, ge=2, le=100_000)
+    """Exact method: stop after this many points (the two extremes included)."""
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Exact method: stop after this many seconds; the points found so far are kept."""
     budgets: list[float] = Field(default_factory=list)
     """Optional third axis: one frontier per budget level (CNY)."""
 
@@ -77,7 +81,9 @@ class BudgetSweepStudy(StrictModel):
 class Study(StrictModel):
     frontier: FrontierStudy | None = None
     budget_sweep: BudgetSweepStudy | None = None
-    workers: int = Field(default=1, ge=1, le=64)
-    """Processes for MILP sweeps (dask.distributed LocalCluster); 1 = in this process."""
+    workers: int | None = Field(default=None, ge=1, le=64)
+    """Processes for MILP sweeps (dask.distributed LocalCluster); 1 = in this process;
+    not given: the machine's cores for a sweep of more than AUTO_PARALLEL_LEVELS levels,
+    else 1 (model.studies.runner.sweep_workers)."""
     scheduler: str | None = None
     """Address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786."""

@@ -157,6 +157,8 @@ class Enterprise(StrictModel):
     """Where the enterprise's figures come from (free text)."""
     output_value: float | None = Field(default=None, gt=0)
     """Industrial output value, 10^4 CNY/yr (for pollution and energy intensity)."""
+    value_added: float | None = Field(default=None, gt=0)
+    """Industrial value added, 10^4 CNY/yr (for the HJ 274-2015 park indicators)."""
     energy_quota_tce: float | None = Field(default=None, gt=0)
     """Energy quota from the unit-product consumption standard, tce/yr (audit criterion 2)."""
     toxic: bool | None = None
@@ -196,6 +198,8 @@ class Project(StrictModel):
     """Only on shared facilities: the capacity that connected projects may use."""
     divisible: bool = False
     source: str | None = None
+    rule: str | None = None
+    """How a generated project's numbers were obtained (free text, docs/directory.md)."""
     indicators: dict[str, float] = Field(default_factory=dict)
     """New values of the owner's CP evaluation indicators once the project is done."""
 

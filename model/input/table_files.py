@@ -7,11 +7,12 @@ A scenario may give `enterprises:` or `projects:` as `{csv: FILE}` or
 names it). The first row names the columns; every further row is one enterprise or one
 project. An empty cell means "absent": the schema's default applies. Column layout:
 
-* enterprises: `id, name, sector, source, output_value, energy_quota_tce, toxic, cp_index`,
+* enterprises: `id, name, sector, source, output_value, value_added, energy_quota_tce, toxic,
+  cp_index`,
   `emissions.<pollutant>` (t/yr), `energy.<carrier>` (carrier units/yr),
   `permit.<pollutant>` (t/yr), `indicators.<indicator>` (CP evaluation index values).
 * projects: `id, owner, name, category, capex, opex_change, lifetime, lead_time,
-  exclusive_group, requires, divisible, capacity, source`, `reduces.<pollutant>` (t/yr),
+  exclusive_group, requires, divisible, capacity, source, rule`, `reduces.<pollutant>` (t/yr),
   `saves.<carrier>` (carrier units/yr), `serves.<facility project id>`; `requires` lists
   project ids separated by ';', `divisible` is true/false (also 1/0, yes/no).
 
@@ -25,67 +26,35 @@ errors naming the sheet and cell (both would otherwise read as empty cells).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 import os
-import re
-from collections.abc import Callable
+import warnings
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from model.errors import InputError
 from model.formatting import suggest
+from model.input.table_columns import (
+    Converter,
+    boolean_column,
+    cell_text,
+    given_cells,
+    id_list_column,
+    number_column,
+    text_column,
+)
 
 TABLE_KEYS: tuple[str, ...] = ("enterprises", "projects")
-_INTEGER = re.compile(r"[-+]?\d+")
-_TRUE = {"true", "1", "yes", "y"}
-_FALSE = {"false", "0", "no", "n"}
-
-
-def _text(value: Any) -> str | None:
-    """A cell as text; None for an empty cell. Whole floats (Excel ids) lose '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
-def _number(value: Any) -> Any:
-    """A cell as int/float; text that is not a number is returned unchanged (reported later)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    text = _text(value)
-    if text is None:
-        return None
-    if _INTEGER.fullmatch(text):
-        return int(text)
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _boolean(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    text = _text(value)
-    if text is None:
-        return None
-    if text.lower() in _TRUE:
-        return True
-    if text.lower() in _FALSE:
-        return False
-    return text
-
-
-def _id_list(value: Any) -> list[str] | None:
-    text = _text(value)
-    if text is None:
-        return None
-    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 @dataclass(frozen=True)
@@ -93,7 +62,7 @@ class Layout:
     """Columns of one table kind: fixed columns with their converters, and prefixed
     columns `prefix.<name>` whose values go to the key path `prefixes[prefix] + (name,)`."""
 
-    fixed: dict[str, Callable[[Any], Any]]
+    fixed: dict[str, Converter]
     prefixes: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
 
@@ -101,14 +70,15 @@ class Layout:
 LAYOUTS: dict[str, Layout] = {
     "enterprises": Layout(
         fixed={
-            "id": _text,
-            "name": _text,
-            "sector": _text,
-            "source": _text,
-            "output_value": _number,
-            "energy_quota_tce": _number,
-            "toxic": _boolean,
-            "cp_index": _text,
+            "id": text_column,
+            "name": text_column,
+            "sector": text_column,
+            "source": text_column,
+            "output_value": number_column,
+            "value_added": number_column,
+            "energy_quota_tce": number_column,
+            "toxic": boolean_column,
+            "cp_index": text_column,
         },
         prefixes={
             "emissions": ("baseline", "emissions"),
@@ -120,19 +90,20 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "projects": Layout(
         fixed={
-            "id": _text,
-            "owner": _text,
-            "name": _text,
-            "category": _text,
-            "capex": _number,
-            "opex_change": _number,
-            "lifetime": _number,
-            "lead_time": _number,
-            "exclusive_group": _text,
-            "requires": _id_list,
-            "divisible": _boolean,
-            "capacity": _number,
-            "source": _text,
+            "id": text_column,
+            "owner": text_column,
+            "name": text_column,
+            "category": text_column,
+            "capex": number_column,
+            "opex_change": number_column,
+            "lifetime": number_column,
+            "lead_time": number_column,
+            "exclusive_group": text_column,
+            "requires": id_list_column,
+            "divisible": boolean_column,
+            "capacity": number_column,
+            "source": text_column,
+            "rule": text_column,
         },
         prefixes={
             "reduces": ("reduces",),
@@ -182,7 +153,7 @@ def parse_table_spec(kind: str, spec: dict, folder: Path, declared_in: str) -> T
     if sheet is not None and fmt == "csv":
         raise InputError(declared_in, f"{kind}.sheet", "a sheet only exists in an xlsx file")
     shown = os.path.normpath(os.path.join(os.path.dirname(declared_in), name))
-    return TableRef(kind, fmt, folder / name, shown, declared_in, _text(sheet))
+    return TableRef(kind, fmt, folder / name, shown, declared_in, cell_text(sheet))
 
 
 def column_for(kind: str, rest: tuple) -> str:
@@ -195,43 +166,104 @@ def column_for(kind: str, rest: tuple) -> str:
 
 def read_table(ref: TableRef) -> tuple[list[dict], list[int]]:
     """Rows of the table as dicts in the schema's nesting, and each row's data-row number
-    (1 = the row below the header). Rows whose cells are all empty are skipped."""
+    (1 = the row below the header). Rows whose cells are all empty are skipped.
+
+    The cells are converted column by column (model/input/table_columns.py); the rows
+    are then filled column by column with the cells that are given, so the work grows
+    with the cells given, not with rows x columns."""
     if not ref.path.is_file():
         raise InputError(ref.declared_in, f"{ref.kind}.{ref.fmt}", f"file not found: {ref.shown}")
-    grid = _read_csv(ref) if ref.fmt == "csv" else _read_xlsx(ref)
-    if not grid or all(_text(cell) is None for cell in grid[0]):
+    with _no_cyclic_gc():
+        return _rows(ref)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: reading a large table creates millions
+    of objects and no cycles, and each collection would scan them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rows(ref: TableRef) -> tuple[list[dict], list[int]]:
+    header_cells, body = _read_csv(ref) if ref.fmt == "csv" else _read_xlsx(ref)
+    header = [cell_text(cell) for cell in header_cells]
+    if all(name is None for name in header):
         raise InputError(ref.label, ref.kind, "the first row must name the columns")
-    header, body = grid[0], grid[1:]
-    columns = _columns(ref, header, body)
-    rows: list[dict] = []
-    numbers: list[int] = []
-    for number, cells in enumerate(body, start=1):
-        if all(_text(cell) is None for cell in cells):
-            continue
-        if any(_text(cell) is not None for cell in cells[len(header) :]):
-            raise InputError(ref.label, f"{ref.kind}[{number}]", "more cells than header columns")
-        row: dict = {}
-        for index, target, convert in columns:
-            value = convert(cells[index]) if index < len(cells) else None
-            if value is None:
-                continue
-            node = row
-            for key in target[:-1]:
-                node = node.setdefault(key, {})
-            node[target[-1]] = value
-        rows.append(row)
-        numbers.append(number)
-    return rows, numbers
+    csv_text = ref.fmt == "csv" and not body.attrs.get("cell_by_cell", False)
+    given = [given_cells(body.iloc[:, index], csv_text) for index in range(body.shape[1])]
+    columns = _columns(ref, header, [positions.size > 0 for positions, _ in given])
+    extra = [positions.min() for positions, _ in given[len(header) :] if positions.size]
+    if extra:
+        number = int(min(extra)) + 1
+        raise InputError(ref.label, f"{ref.kind}[{number}]", "more cells than header columns")
+    nonempty = np.zeros(body.shape[0], dtype=bool)
+    for positions, _ in given:
+        nonempty[positions] = True
+    kept = np.flatnonzero(nonempty)
+    row_of = np.cumsum(nonempty) - 1  # data row -> its place among the rows kept
+    rows = _Rows(len(kept))
+    for index, target, convert in columns:
+        positions, cells = given[index]
+        rows.fill(row_of[positions], target, convert(cells).tolist())
+    return rows.top.tolist(), (kept + 1).tolist()
 
 
-def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, tuple, Callable]]:
+class _Rows:
+    """The rows being built, as numpy object arrays of dicts: `top` holds each row's
+    dict, and `nodes[path]` each row's mapping at a key path (`("baseline",
+    "emissions")`), where `made[path]` says the row has one already. Every step is a numpy or a
+    `map` operation over a whole column: no Python loop runs per cell."""
+
+    def __init__(self, count: int) -> None:
+        self.top = _new_dicts(count)
+        self.nodes: dict[tuple, np.ndarray] = {(): self.top}
+        self.made: dict[tuple, np.ndarray] = {(): np.ones(count, dtype=bool)}
+
+    def fill(self, positions: np.ndarray, target: tuple, values: list) -> None:
+        """row[target[0]]...[target[-1]] = value for each row position and its value."""
+        parents = self.mappings(positions, target[:-1])
+        deque(map(dict.__setitem__, parents.tolist(), repeat(target[-1]), values), maxlen=0)
+
+    def mappings(self, positions: np.ndarray, path: tuple) -> np.ndarray:
+        """The mapping at `path` of each row in `positions`, created where missing."""
+        if path not in self.nodes:
+            self.nodes[path] = np.full(self.top.size, None, dtype=object)
+            self.made[path] = np.zeros(self.top.size, dtype=bool)
+        nodes, made = self.nodes[path], self.made[path]
+        missing = positions[~made[positions]]
+        if missing.size:
+            created = _new_dicts(missing.size)
+            parents = self.mappings(missing, path[:-1])
+            deque(map(dict.__setitem__, parents.tolist(), repeat(path[-1]), created), maxlen=0)
+            nodes[missing] = created
+            made[missing] = True
+        return nodes[positions]
+
+
+def _new_dicts(count: int) -> np.ndarray:
+    """`count` new empty dicts in a numpy object array."""
+    array = np.empty(count, dtype=object)
+    array[:] = [{} for _ in range(count)]
+    return array
+
+
+def _columns(
+    ref: TableRef, header: list, has_values: list[bool]
+) -> list[tuple[int, tuple, Converter]]:
     """(cell index, key path in the row, converter) for every named column.
 
     A first row without every required column is not taken for a table of this kind, and
     nothing of the file is quoted (it may be any file, `/etc/passwd` say); in a table of
-    the right kind, unknown column names are quoted with a did-you-mean."""
+    the right kind, unknown column names are quoted with a did-you-mean. `has_values`:
+    whether each column of the body has a non-empty cell."""
     layout = LAYOUTS[ref.kind]
-    names = {_text(cell) for cell in header}
+    names = set(header)
     missing = [name for name in layout.required if name not in names]
     if missing:
         *first, last = [f"'{name}'" for name in missing]
@@ -242,12 +274,11 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
             f"not a table of {ref.kind}: its first row has no {listed} column"
             + ("s" if first else ""),
         )
-    columns: list[tuple[int, tuple, Callable]] = []
+    columns: list[tuple[int, tuple, Converter]] = []
     seen: set[str] = set()
-    for index, cell in enumerate(header):
-        name = _text(cell)
+    for index, name in enumerate(header):
         if name is None:
-            if any(index < len(cells) and _text(cells[index]) is not None for cells in body):
+            if index < len(has_values) and has_values[index]:
                 raise InputError(ref.label, ref.kind, f"column {index + 1} has values but no name")
             continue
         if name in seen:
@@ -257,7 +288,7 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
         if name in layout.fixed:
             columns.append((index, (name,), layout.fixed[name]))
         elif prefix in layout.prefixes and rest.strip():
-            columns.append((index, (*layout.prefixes[prefix], rest.strip()), _number))
+            columns.append((index, (*layout.prefixes[prefix], rest.strip()), number_column))
         else:
             known = list(layout.fixed) + [f"{p}.{rest or 'NAME'}" for p in layout.prefixes]
             allowed = ", ".join(list(layout.fixed) + [f"{p}.NAME" for p in layout.prefixes])
@@ -266,9 +297,16 @@ def _columns(ref: TableRef, header: list, body: list[list]) -> list[tuple[int, t
     return columns
 
 
-def _read_csv(ref: TableRef) -> list[list]:
-    """CSV cells as text. UTF-8 (with or without BOM) first, then GB18030 (Excel 'ANSI'
-    exports on Chinese Windows)."""
+def _read_csv(ref: TableRef) -> tuple[list, pd.DataFrame]:
+    """The CSV file's first row (the header) and the cells below it.
+    UTF-8 (with or without BOM) first, then GB18030 (Excel 'ANSI' exports on Chinese
+    Windows).
+
+    pandas' C parser reads the file: number columns (`_is_number_column`) as numbers
+    where every cell is one (empty cells are NaN), as text otherwise; every other column
+    as text. A file it refuses (a row longer than the first, a syntax it rejects) is read
+    again, all as text, with Python's csv module, whose rules decide what the file says
+    and which error is reported."""
     try:
         data = ref.path.read_bytes()
     except OSError as error:
@@ -282,9 +320,59 @@ def _read_csv(ref: TableRef) -> list[list]:
     else:
         raise InputError(ref.label, "", "not readable text: save it as 'CSV UTF-8'")
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as error:
         raise InputError(ref.label, "", f"CSV syntax error: {error}") from None
+    has_nul = "\0" in text
+    cells = None if has_nul or not header else _parse_csv(data, encoding, header, ref.kind)
+    if cells is not None:
+        return header, cells
+    try:
+        grid = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise InputError(ref.label, "", f"CSV syntax error: {error}") from None
+    width = max((len(row) for row in grid), default=0)
+    rows = [[cell or None for cell in row] + [None] * (width - len(row)) for row in grid[1:]]
+    cells = pd.DataFrame(rows, columns=range(width), dtype=object)
+    cells.attrs["cell_by_cell"] = True  # converted by Python's rules, cell by cell (rare)
+    return grid[0] if grid else [], cells
+
+
+def _parse_csv(data: bytes, encoding: str, header: list[str], kind: str) -> pd.DataFrame | None:
+    """The table's body parsed by pandas, or None when pandas
+    refuses it or would drop cells (a first data row longer than the header)."""
+    numeric = [i for i, name in enumerate(header) if _is_number_column(kind, name.strip())]
+    options = dict(
+        header=0,
+        names=list(range(len(header))),
+        index_col=False,
+        keep_default_na=False,
+        na_values=[""],  # an empty cell, and nothing else, is missing
+        skip_blank_lines=False,  # blank lines count in the row numbers
+        engine="c",
+        encoding=encoding,
+    )
+    text_columns = {i: object for i in range(len(header)) if i not in numeric}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            body = pd.read_csv(io.BytesIO(data), dtype=text_columns, **options)
+            booleans = [i for i in numeric if body[i].dtype == bool]  # "true" in a number
+            if booleans:  # column: read it again as text, to report it as written
+                again = pd.read_csv(io.BytesIO(data), usecols=booleans, dtype=object, **options)
+                body[booleans] = again[booleans]
+    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError):
+        return None
+    return body
+
+
+def _is_number_column(kind: str, name: str) -> bool:
+    """Whether the column `name` of a table of `kind` holds numbers."""
+    layout = LAYOUTS[kind]
+    prefix, _, rest = name.partition(".")
+    if name in layout.fixed:
+        return layout.fixed[name] is number_column
+    return prefix in layout.prefixes and bool(rest.strip())
 
 
 def _open_workbook(ref: TableRef, **options: bool) -> Any:
@@ -311,11 +399,12 @@ def _sheet_title(ref: TableRef, sheetnames: list[str]) -> str:
     )
 
 
-def _read_xlsx(ref: TableRef) -> list[list]:
-    """Cell values of one sheet (the first if none is named), from A1. A formula gives the
-    value Excel saved with it. Merged cells, and formulas without a saved value (a
-    workbook written by a program and never saved by Excel), are errors naming the sheet
-    and cell: both would otherwise read as empty cells, i.e. silently "not given"."""
+def _read_xlsx(ref: TableRef) -> tuple[list, pd.DataFrame]:
+    """Cell values of one sheet (the first if none is named), from A1: the first row
+    and the rows below it. A formula gives the value Excel saved with it. Merged cells, and formulas
+    without a saved value (a workbook written by a program and never saved by Excel), are
+    errors naming the sheet and cell: both would otherwise read as empty cells, i.e.
+    silently "not given"."""
     from openpyxl.utils import get_column_letter
 
     book = _open_workbook(ref, data_only=True)  # not read-only: only then are merges known
@@ -330,6 +419,7 @@ def _read_xlsx(ref: TableRef) -> list[list]:
                 "merged cells are not allowed in tables; unmerge them",
             )
         grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        width = max((len(row) for row in grid), default=0)
     finally:
         book.close()
     book = _open_workbook(ref, read_only=True, data_only=False)
@@ -348,4 +438,5 @@ def _read_xlsx(ref: TableRef) -> list[list]:
                     )
     finally:
         book.close()
-    return grid
+    rows = [row + [None] * (width - len(row)) for row in grid[1:]]
+    return grid[0] if grid else [], pd.DataFrame(rows, columns=range(width), dtype=object)

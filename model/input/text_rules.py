@@ -44,10 +44,18 @@ def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Every character a rule below can refuse: the Cc controls (U+0000-U+001F, U+007F-U+009F,
+which include every line break but two), U+2028/U+2029 and the surrogates. Text without
+any of them (nearly all text) is settled by one regular-expression search."""
+
+
 def text_problem(text: str, multiline: bool = False) -> str | None:
     """Why `text` cannot be stored as given ("contains ..."), or None when it can.
 
     `multiline`: free text, where tab and line breaks are allowed."""
+    if not _SUSPECT.search(text):
+        return None
     for char in text:
         if "\ud800" <= char <= "\udfff":
             return (

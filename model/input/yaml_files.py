@@ -2,7 +2,9 @@
 
 YAML is read with YAML 1.2 scalars: only true/false are booleans (`permits: off` stays
 text) and `1e6`, `2.0e7` are numbers (PyYAML's YAML 1.1 reads them as text); duplicate
-keys are errors; mapping keys become text (`2021:` -> "2021"), dates become ISO text.
+keys are errors, and `{total: 5,000,000}` (thousands separators, which YAML reads as the
+entries total: 5, '000', '000') is refused saying so; mapping keys become text (`2021:`
+-> "2021"), dates become ISO text.
 Nesting deeper than MAX_YAML_DEPTH and aliases that would expand to more than
 MAX_ALIAS_VALUES repeated values are refused while the text is read. Every problem is an
 `InputError` (model/errors.py) naming the file; validation is model/input/loading.py's
@@ -89,6 +91,7 @@ class _Loader(yaml.SafeLoader):
         return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        _refuse_thousands_separators(node)
         seen: set[str] = set()
         for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
@@ -98,6 +101,38 @@ class _Loader(yaml.SafeLoader):
                     )
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
+
+
+_DIGIT_GROUP = re.compile(r"^\d{3}(?:\.\d*)?$")
+
+
+def _refuse_thousands_separators(node: yaml.Node) -> None:
+    """`{total: 5,000,000}` is the mapping {total: 5, '000': null, '000': null} in YAML
+    (a comma separates the entries of {...}): refuse it with what was meant."""
+    if not isinstance(node, yaml.MappingNode) or not node.flow_style:
+        return
+    pairs = node.value
+    for i, (key, value) in enumerate(pairs):
+        if not (isinstance(value, yaml.ScalarNode) and re.fullmatch(r"-?\d{1,3}", value.value)):
+            continue
+        groups = []
+        for next_key, next_value in pairs[i + 1 :]:
+            empty = isinstance(next_value, yaml.ScalarNode) and next_value.value == ""
+            if not (isinstance(next_key, yaml.ScalarNode) and empty):
+                break
+            if not _DIGIT_GROUP.match(next_key.value):
+                break
+            groups.append(next_key.value)
+        if groups:
+            written = ",".join([value.value, *groups])
+            plain = written.replace(",", "")
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"'{key.value}: {written}' has thousands separators, but in YAML a comma "
+                f"separates the entries of {{...}}: write {plain}",
+                value.start_mark,
+            )
 
 
 _BOOL, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float"

@@ -32,14 +32,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn import generate_standard_repn
 
 from model.compile.park import ParkData
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model
 from model.optimise.limits import (
-    Limit,
     excesses,
     joint_relaxations,
     limits_of,
@@ -79,17 +76,6 @@ class Answer:
         return self.starts is not None
 
 
-def _row_size(row, relaxed_bound: float) -> float:
-    """What a row asks, in the model's units: |right-hand side|, or a thousandth of its
-    largest activity when the right-hand side is (near) zero (1 for an empty row)."""
-    repn = generate_standard_repn(row.body, compute_values=True, quadratic=False)
-    activity = 0.0
-    for coef, var in zip(repn.linear_coefs, repn.linear_vars, strict=True):
-        bounds = [abs(b) for b in (var.lb, var.ub) if b is not None]
-        activity += abs(float(coef)) * (max(bounds) if bounds else 1.0)
-    return max(abs(relaxed_bound), 1e-3 * activity) or 1.0
-
-
 class RelaxationModel:
     """The scenario's model with a relaxation variable on every limit (module docstring),
     kept in one persistent solver for all the re-solves."""
@@ -105,17 +91,7 @@ class RelaxationModel:
         self.park = park
         self.limits = limits_of(park)
         self.park_model: ParkModel = build_model(park)
-        m = self.park_model.model
-        m.objective.deactivate()
-        n = len(self.limits)
-        m.relax = pyo.Var(range(n), bounds=(0.0, 0.0))
-        m.relax_weight = pyo.Param(range(n), mutable=True, initialize=0.0)
-        m.relax_rows = pyo.ConstraintList()
-        self.sizes = np.ones(n)
-        self._attach(m)
-        m.relax_objective = pyo.Objective(
-            expr=sum(m.relax_weight[i] * m.relax[i] for i in range(n)), sense=pyo.minimize
-        )
+        self.sizes = self.park_model.add_elastic_limits(self.limits)
         gap = min(options.mip_gap, 1e-6)
         settings = {"mip_gap": gap}
         if options.name.lower() == "highs":
@@ -132,58 +108,6 @@ class RelaxationModel:
         """True while the effort allowed (re-solves, time) is not used up."""
         return self.solves < self.max_solves and time.perf_counter() < self.deadline
 
-    def _attach(self, m: pyo.ConcreteModel) -> None:
-        """Relax each limit's rows: body - s r <= upper, or body + s r >= lower; a hard
-        permit (a lower bound on the tonnes avoided) becomes such a row."""
-        pair_of = {(int(e), int(p)): k for k, (e, p) in enumerate(self.park_model.emission_pairs)}
-        terms: dict[int, tuple[object, list]] = {}
-        for i, limit in enumerate(self.limits):
-            if limit.kind == "permit":
-                k = pair_of[limit.row, limit.item]
-                first = m.avoided[k, limit.year]
-                needed, baseline = float(first.lb), float(first.ub)
-                size = max(abs(needed), abs(baseline - needed)) or 1.0  # removal, permit
-                self.sizes[i] = size
-                for t in limit.years:
-                    var = m.avoided[k, t]
-                    bound = float(var.lb)
-                    var.setlb(None)
-                    m.relax_rows.add(var + size * m.relax[i] >= bound)
-                continue
-            rows = self._rows_of(m, limit)
-            first = rows[0]
-            bound = first.upper if first.has_ub() else first.lower
-            self.sizes[i] = _row_size(first, float(pyo.value(bound)))
-            for row in rows:
-                terms.setdefault(id(row), (row, []))[1].append(i)
-        for row, members in terms.values():
-            row.deactivate()
-            shift = sum(self.sizes[i] * m.relax[i] for i in members)
-            if row.has_ub():
-                m.relax_rows.add(row.body - shift <= row.upper)
-            else:
-                m.relax_rows.add(row.body + shift >= row.lower)
-
-    def _rows_of(self, m: pyo.ConcreteModel, limit: Limit) -> list:
-        """The model rows that hold `limit`: one per year it holds in (with carry-over, a
-        year's budget is in its own cumulative row and every later one)."""
-        kind = limit.kind
-        if kind == "budget":
-            return [m.budget_row]
-        if kind == "public_budget":
-            return [m.public_budget_row[0]]
-        if kind == "budget_year":
-            if not self.park.carry_over:
-                return [m.budget_year_row[limit.year]]
-            return [m.budget_year_row[s] for s in m.budget_year_row if s >= limit.year]
-        if kind == "park_cap":
-            return [m.park_cap_row[limit.item, t] for t in limit.years]
-        if kind == "reduction":
-            return [m.reduction_row[limit.item, t] for t in limit.years]
-        if kind == "energy_cap":
-            return [m.energy_cap_row[t] for t in limit.years]
-        return [m.energy_reduction_row[t] for t in limit.years]
-
     def solve(
         self,
         bounds: Sequence[tuple[float | None, float | None]],
@@ -197,15 +121,7 @@ class RelaxationModel:
         as a first incumbent. The answer's `excesses` are each limit's alone with the
         limits in `dropped` removed (`excesses`), or, given the `joint` movable limits,
         their joint relaxations (`joint_relaxations`)."""
-        m = self.park_model.model
-        variables = list(m.relax.values())
-        for var, (lower, upper), weight, i in zip(
-            variables, bounds, weights, range(len(variables)), strict=True
-        ):
-            var.setlb(lower)
-            var.setub(upper)
-            m.relax_weight[i] = weight
-        self.solver.update_bounds(variables)
+        self.park_model.set_elastic(bounds, weights)
         if start is not None:
             self.solver.set_mip_start(start)
         result = self.solver.solve()

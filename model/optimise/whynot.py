@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.appraise.evaluate import is_chosen
+from model.appraise.evaluate import evaluate, is_chosen
 from model.input.run_options import SolverOptions
 from model.optimise.formulation import build_model
 from model.optimise.park_model import ParkModel
@@ -43,10 +43,10 @@ def lp_estimates(park_model: ParkModel, options: SolverOptions) -> np.ndarray:
     relaxed = build_model(park_model.park, relax=True)
     solver = make_solver(relaxed, options)
     result = solver.solve()
-    if not result.has_solution or not hasattr(solver, "dual"):
+    if not result.has_solution or not solver.capabilities.duals:
         return np.full(park_model.park.n_projects, np.nan)
-    price = abs(solver.dual(relaxed.model.budget_row))
-    costs = np.abs(solver.reduced_costs(list(relaxed.model.x.values())))
+    price = abs(solver.budget_dual())
+    costs = np.abs(solver.project_reduced_costs())
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(price > 1e-12, costs / price, np.nan)
 
@@ -62,10 +62,9 @@ def break_even(
 ) -> list[BreakEven]:
     """Break-even capex of each project in `projects` (indices of left-out projects).
     `estimates`: the LP estimates (`lp_estimates`), computed here when not given."""
-    m = park_model.model
     park = park_model.park
     budget_coefficient = park.budget_capex()
-    base_budget = float(m.budget.value)
+    base_budget = park_model.budget
     if not projects:
         return []
     if estimates is None:
@@ -73,19 +72,17 @@ def break_even(
     tolerance = 1e-7 * max(1.0, abs(optimum))
     answers = []
     for j in projects:
-        var = m.x[j]
         net = float(budget_coefficient[j])
         solves = 0
 
         def value_with(extra: float) -> float:
             nonlocal solves
-            m.budget.set_value(base_budget + extra)
+            park_model.set_budget(base_budget + extra)
             result = solver.solve()
             solves += 1
             return result.objective if result.has_solution else -np.inf
 
-        var.setlb(1.0)
-        solver.update_bounds([var])
+        park_model.force_in(j)
         try:
             if value_with(0.0) >= optimum - tolerance:
                 answers.append(
@@ -138,9 +135,8 @@ def break_even(
                 )
             )
         finally:
-            var.setlb(0.0)
-            solver.update_bounds([var])
-            m.budget.set_value(base_budget)
+            park_model.release(j)
+            park_model.set_budget(base_budget)
     return answers
 
 
@@ -154,3 +150,37 @@ def candidates(park_model: ParkModel, x: np.ndarray, limit: int) -> list[int]:
     left_out = np.flatnonzero(~is_chosen(x) & ~park.excluded & ~park.forced)
     order = left_out[np.argsort(-nominal[left_out], kind="stable")]
     return [int(j) for j in order[:limit]]
+
+
+def structural_reason(park, x: np.ndarray, j: int) -> str:
+    """What keeps left-out project j out apart from money, computed from the portfolio
+    x (final-year levels): an exclusive alternative that is chosen, a prerequisite that
+    is not, or no gain at all (adding j at full level on top of x changes the objective's
+    pollution equivalents and tce by nothing, e.g. its owner's pollutants are already
+    removed by chosen projects). '' when none of these holds (then it is money: the
+    budget buys more elsewhere)."""
+    x = np.asarray(x, dtype=float)
+    chosen = is_chosen(x)
+    ids = park.project_ids
+    reasons = []
+    for group, members in park.exclusive_groups.items():
+        if j in members:
+            rivals = [str(ids[k]) for k in members if k != j and chosen[k]]
+            if rivals:
+                reasons.append(f"exclusive with {', '.join(rivals)} (group {group}, chosen)")
+    missing = [str(ids[k]) for a, k in park.prerequisites if a == j and not chosen[k]]
+    if missing:
+        reasons.append(f"needs {', '.join(missing)} first, which is not chosen")
+    if not reasons:
+        with_j = x.copy()
+        with_j[j] = 1.0
+        before, after = evaluate(park, x), evaluate(park, with_j)
+        gain = park.weight_pollution * float(
+            before.pollution_eq.sum() - after.pollution_eq.sum()
+        ) + park.weight_energy * float(before.energy_tce.sum() - after.energy_tce.sum())
+        if gain <= 1e-9 * max(1.0, float(before.pollution_eq.sum())):
+            reasons.append(
+                "adds nothing on top of the chosen projects (what it reduces is already "
+                "removed, or it brings no pollution or energy gain)"
+            )
+    return "; ".join(reasons)

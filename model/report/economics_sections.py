@@ -205,7 +205,8 @@ def why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
             "budget (or subsidy) that brings the project into the optimal portfolio and the "
             "capex at which it would enter; 'unlimited': it would not enter even at zero "
             "capex. 'LP estimate': its reduced cost in the LP relaxation divided by the "
-            "budget's shadow price."
+            "budget's shadow price. 'limit': the LP gives no money figure; the reason "
+            "column says what keeps the project out."
         )
     )
     table = appraisal.why_not_table(ds)
@@ -216,7 +217,7 @@ def why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
     out.append(
         table_html(
             ["project", "name", "owner", "basis", "capex CNY", "budget charge CNY"]
-            + ["break-even capex CNY", "money needed CNY", "note"],
+            + ["break-even capex CNY", "money needed CNY", "note", "what keeps it out"],
             [
                 [
                     r.project,
@@ -228,11 +229,13 @@ def why_not_html(ds: xr.Dataset, figure: str = "") -> list[str]:
                     table_number(r.break_even_capex),
                     table_number(r.money_needed),
                     r.why_not_note,
+                    r.reason,
                 ]
                 for r in shown.itertuples()
             ],
             numeric_from=4,
-            text_columns=(8,),
+            text_columns=(8, 9),
+            what="left-out projects",
         )
     )
     out.append(cut)

@@ -11,6 +11,7 @@ from pathlib import Path
 import xarray as xr
 
 from model.report.figures.study_figures import no_portfolio_notes, study_figures
+from model.report.frontier_tables import frontier_section_html
 from model.report.html import figure_blocks, html_page
 from model.results.atomic import write_text_atomic
 
@@ -27,7 +28,9 @@ def write_study_report(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
         f'<p class="note"><strong>No portfolio:</strong> {html.escape(note)}</p>'
         for note in no_portfolio_notes(ds)
     )
+    tables = frontier_section_html(ds) if kind == "frontier" else []
     page = html_page(
-        f"ParkCP {kind.replace('_', ' ')}", [intro + notes, *figure_blocks(study_figures(ds))]
+        f"ParkCP {kind.replace('_', ' ')}",
+        [intro + notes, *figure_blocks(study_figures(ds)), *tables],
     )
     return write_text_atomic(path, page)

@@ -15,7 +15,17 @@ import math
 import pandas as pd
 import xarray as xr
 
-from model.formatting import change_percent, table_number
+from model.formatting import change_percent, money, number, percent, table_number
+from model.report.briefing import headline_facts, limits_sentence
+from model.results.limit_status import limit_status_table
+from model.results.plan_tables import (
+    available_by_year,
+    capex_by_year,
+    is_multi_year,
+    plan_settings,
+    plan_table,
+    plan_years,
+)
 from model.results.summary_tables import (
     permit_excess_table,
     pollutant_table,
@@ -79,19 +89,55 @@ def permit_excess_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]
     return headers, rows
 
 
-def status_line(ds: xr.Dataset) -> str:
-    """'status optimal (optimal), relative gap 0.0100% = 1.5 pollution equivalents/yr'."""
+def status_line(ds: xr.Dataset, detail: bool = True) -> str:
+    """The solver's result in words: 'solved to optimality (gap 0.0100% = 1.5 pollution
+    equivalents/yr)'; a gap below 1e-9 is 'proven optimal'; any other status names the
+    solver's termination and says the portfolio may not be the best."""
     attrs = ds.attrs
+    status = str(attrs.get("status", "?"))
     gap = attrs.get("gap", float("nan"))
-    text = f"status {attrs.get('status', '?')} ({attrs.get('termination', '?')})"
-    if isinstance(gap, (int, float)) and not math.isnan(gap):
-        text += f", relative gap {100.0 * gap:.4g}%"
-        gap_abs = attrs.get("gap_abs")
-        if isinstance(gap_abs, (int, float)) and not math.isnan(gap_abs):
-            text += f" = {table_number(gap_abs)} {attrs.get('gap_units', '')}".rstrip()
+    if status == "optimal":
+        text = "solved to optimality"
     else:
-        text += ", gap n/a"
+        text = (
+            f"stopped early ({attrs.get('termination', status)}) with a portfolio that "
+            "meets every limit; a better one may exist"
+        )
+    if detail and isinstance(gap, (int, float)) and not math.isnan(gap):
+        if gap < 1e-9:
+            text += " (gap 0: proven optimal)"
+        else:
+            text += f" (relative gap {percent(float(gap))}"
+            gap_abs = attrs.get("gap_abs")
+            if isinstance(gap_abs, (int, float)) and not math.isnan(gap_abs):
+                units = str(attrs.get("gap_units", "")).strip()
+                text += f" = {number(float(gap_abs))} {units}".rstrip()
+            text += ")"
     return text
+
+
+def _plan_lines(ds: xr.Dataset) -> list[str]:
+    """A multi-year run's plan by year: projects started, capex started, the year's
+    budget and (with carry-over) the money available, and the share spent."""
+    if not is_multi_year(ds):
+        return []
+    plan = plan_table(ds)
+    years = plan_years(ds)
+    spent = capex_by_year(ds)
+    budget = ds["budget_by_year"].values.astype(float)
+    carry = bool(plan_settings(ds).get("carry_over"))
+    available = available_by_year(ds) if carry else budget
+    rows = []
+    for t, year in enumerate(years):
+        ids = [str(i) for i, y in zip(plan["id"], plan["start_year"], strict=True) if y == year]
+        listed = ", ".join(ids[:6]) + (f" (+{len(ids) - 6} more)" if len(ids) > 6 else "")
+        limit = available[t]
+        share = percent(spent[t] / limit) if math.isfinite(limit) and limit > 0 else "n/a"
+        rows.append([str(year), str(len(ids)), money(spent[t]), money(limit), share, listed or "-"])
+    head = "available" if carry else "budget"
+    out = ["", "Plan by year (projects started and capex spent against each year's money)"]
+    out += _render(["year", "starts", "capex", head, "spent", "projects started"], rows, left=1)
+    return out
 
 
 def _render(headers: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
@@ -110,11 +156,31 @@ def _render(headers: list[str], rows: list[list[str]], left: int = 1) -> list[st
 
 
 def summary_text(ds: xr.Dataset) -> str:
-    """The plain-text summary printed after a run (aligned columns, units in headers)."""
+    """The plain-text summary printed after a run: in words first (what was chosen, what
+    it costs, what it achieves, which limits bind), then the plan by year of a multi-year
+    run, the tables (units in headers), and the solver details last."""
     attrs = ds.attrs
-    out = [f"Scenario {attrs.get('scenario', '?')}: {status_line(ds)}"]
-    if attrs.get("input_hash"):
-        out.append(f"input sha256 {attrs['input_hash']}")
+    table = selected_projects_table(ds)
+    spent = float(ds["capex_used"].sum())
+    budget = float(attrs.get("budget_total", float("inf")))
+    share = f" ({percent(spent / budget)})" if math.isfinite(budget) and budget > 0 else ""
+    of_budget = f"of a {money(budget)} budget" if math.isfinite(budget) else "(no total budget)"
+    out = [f"Scenario {attrs.get('scenario', '?')}: {status_line(ds, detail=False)}", ""]
+    out.append(f"Projects chosen: {len(table)} of {ds.sizes['project']}")
+    out.append(f"Capex used: {money(spent)} {of_budget}{share}")
+    facts = {label: (value, detail) for label, value, detail in headline_facts(ds)}
+    achieved = [
+        f"{facts[label][0]} {word} ({facts[label][1]})"
+        for label, word in (
+            ("Pollution avoided", "pollution avoided"),
+            ("Energy saved", "energy saved"),
+            ("CO2 avoided", "CO2 avoided"),
+        )
+        if label in facts
+    ]
+    out.append("Achieves: " + "; ".join(achieved))
+    out.append("Limits: " + limits_sentence(limit_status_table(ds))[1])
+    out += _plan_lines(ds)
     out.append("")
     out += _render(*summary_rows(ds), left=2)
     out.append("")
@@ -122,13 +188,6 @@ def summary_text(ds: xr.Dataset) -> str:
         *pollutant_rows(ds, first_header="Pollutant"),
         left=2,
     )
-    out.append("")
-    spent = float(ds["capex_used"].sum())
-    budget = float(attrs.get("budget_total", float("inf")))
-    share = f" ({100.0 * spent / budget:.1f}%)" if math.isfinite(budget) and budget > 0 else ""
-    out.append(f"Capex used: {table_number(spent)} CNY of budget {table_number(budget)} CNY{share}")
-    table = selected_projects_table(ds)
-    out.append(f"Projects chosen: {len(table)} of {ds.sizes['project']}")
     excess = permit_excess_table(ds)
     if len(excess):
         out += ["", f"Permit excess (permits: {attrs.get('permit_mode', '?')})"]
@@ -163,4 +222,35 @@ def summary_text(ds: xr.Dataset) -> str:
             ],
             left=2,
         )
+    solver = f"{attrs.get('solver', '')} {attrs.get('solver_version', '')}".strip()
+    out += ["", f"Solver: {solver}, {status_line(ds)}"]
+    if attrs.get("input_hash"):
+        out.append(f"input sha256 {attrs['input_hash']}")
+    return "\n".join(out) + "\n"
+
+
+def why_not_text(ds: xr.Dataset, limit: int = 20) -> str:
+    """The why-not table for the terminal: the `limit` left-out projects closest to
+    entering (exact break-even first where computed), the money each needs or what else
+    keeps it out."""
+    from model.results.appraisal_tables import why_not_table
+
+    table = why_not_table(ds)
+    if table.empty:
+        return "Why not selected: every project that passed screening was chosen.\n"
+    rows = [
+        [
+            r.project,
+            r.basis,
+            money(r.budget_capex),
+            "-" if math.isnan(r.money_needed) else money(r.money_needed),
+            r.reason or r.why_not_note,
+        ]
+        for r in table.head(limit).itertuples()
+    ]
+    out = [
+        f"Why not selected (the {len(rows)} of {len(table)} left-out projects closest to "
+        "entering; full table in summary_why_not.csv)"
+    ]
+    out += _render(["project", "basis", "budget charge", "money needed", "note"], rows, left=2)
     return "\n".join(out) + "\n"

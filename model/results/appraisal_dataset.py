@@ -42,6 +42,7 @@ from model.input.cp_index import LEVELS
 from model.input.schema import Scenario
 from model.optimise.solve import SolveResult
 from model.results.audit_dataset import audit_dataset
+from model.results.eco_dataset import eco_dataset
 from model.results.variables import make_variable, text_array
 
 _PE_PER_YUAN = "pollution equivalents/yr per CNY"
@@ -301,7 +302,8 @@ def appraisal_dataset(
     cuts: tuple[float, float] = DEFAULT_TIER_CUTS,
 ) -> xr.Dataset:
     """Economics (`economics_dataset`), the audit view (`audit_dataset`,
-    model/results/audit_dataset.py) and CP levels (`cp_dataset`) of one run, on the axes
+    model/results/audit_dataset.py), CP levels (`cp_dataset`) and the HJ 274-2015 park
+    indicators (`eco_dataset`, model/results/eco_dataset.py) of one run, on the axes
     of its results Dataset.
 
     `before` is `evaluate(park, zeros)`, `after` the park after the chosen projects (the
@@ -312,6 +314,7 @@ def appraisal_dataset(
         economics_dataset(park, scenario, level),
         audit_dataset(park, scenario, before, after, park.economics.right_prices, cuts),
         cp_dataset(park, scenario, level),
+        eco_dataset(park, scenario, before, after),
     ]
     merged = xr.merge(parts, combine_attrs="override")
     for part in parts:

@@ -123,7 +123,10 @@ def why_not_table(ds: xr.Dataset) -> pd.DataFrame:
     """Left-out projects that were not screened out, with the exact break-even capex
     where computed, else the LP estimate of the budget they would need. Sorted by the
     money needed (exact subsidy needed, else the LP estimate; 'would not enter even for
-    free' last), closest to entering first. Empty without the why-not variables."""
+    free' last), closest to entering first. A project whose LP estimate is under 1 CNY
+    (no answer) has basis 'limit', no money figure, and in `reason` what keeps it out
+    (`why_not_reason`: an exclusive alternative, a missing prerequisite, no gain; else an
+    LP tie). Empty without the why-not variables."""
     if "subsidy_needed_lp_estimate" not in ds:
         return pd.DataFrame()
     frame = _project_frame(
@@ -135,6 +138,7 @@ def why_not_table(ds: xr.Dataset) -> pd.DataFrame:
             "subsidy_needed",
             "subsidy_needed_lp_estimate",
             "why_not_note",
+            "why_not_reason",
         ],
     )
     if "budget_capex" not in frame:
@@ -143,8 +147,23 @@ def why_not_table(ds: xr.Dataset) -> pd.DataFrame:
         frame["excluded"] = 0
     frame = frame[~is_chosen(frame["level"]) & (frame["excluded"] != 1)].copy()
     exact = (frame["why_not_note"] != "").to_numpy()
-    frame["basis"] = np.where(exact, "exact", "LP estimate")
+    reason = (
+        frame["why_not_reason"].to_numpy(dtype=str)
+        if "why_not_reason" in frame
+        else np.full(len(frame), "")
+    )
+    # An LP estimate of (about) nothing is no answer: say what else keeps the project out.
+    estimate = frame["subsidy_needed_lp_estimate"].to_numpy(dtype=float)
+    no_estimate = ~exact & (np.nan_to_num(estimate, nan=np.inf) < 1.0)
+    frame["reason"] = np.where(
+        no_estimate & (reason == ""),
+        "an LP tie: as good per CNY as the last project in, but whole projects fit the "
+        "budget better without it (exact money needed: --why-not N)",
+        reason,
+    )
+    frame["basis"] = np.where(exact, "exact", np.where(no_estimate, "limit", "LP estimate"))
     needed = np.where(exact, frame["subsidy_needed"], frame["subsidy_needed_lp_estimate"])
+    needed = np.where(no_estimate, np.nan, needed)
     # exact but NaN: would not enter even at zero capex (inf); no LP estimate: NaN, last
     frame["money_needed"] = np.where(exact & np.isnan(needed), np.inf, needed)
     frame = frame.sort_values("money_needed", kind="stable", na_position="last")

@@ -258,9 +258,17 @@ class RunFolder:
                 _remove(leftover)
 
     # ------------------------------------------------------------------ committing
-    def commit(self, input_hash: str, command: str, argv: list[str]) -> list[str]:
+    def commit(
+        self,
+        input_hash: str,
+        command: str,
+        argv: list[str],
+        timings: dict[str, float] | None = None,
+    ) -> list[str]:
         """Write manifest.json into the staging folder and swap it in for the run folder.
-        Returns the names of the run's files (manifest last)."""
+        `timings`: seconds per phase of the whole run, the writing of results.nc and the
+        studies included (results.nc holds those up to its own writing). Returns the names
+        of the run's files (manifest last)."""
         from model.version import parkcp_version
 
         files = sorted(p for p in self.staging.iterdir() if p.is_file() and p.name != MANIFEST)
@@ -273,6 +281,8 @@ class RunFolder:
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "files": [file_entry(path) for path in files],
         }
+        if timings is not None:
+            manifest["timings_s"] = {key: round(float(value), 4) for key, value in timings.items()}
         write_text_atomic(self.staging / MANIFEST, json.dumps(manifest, indent=1) + "\n")
         _fsync_dir(self.staging)
         with _sigint_deferred():

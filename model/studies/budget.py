@@ -58,14 +58,16 @@ def solve_levels(
 ) -> list[StudyPoint]:
     """Re-solve at each budget level in order; returns one point per level.
 
-    `on_point(point)` is called as soon as each level is solved (the study store saves
-    it there, so a killed sweep keeps every finished level)."""
-    m = park_model.model
+    When the model is an LP (every project divisible) and the solver gives duals, each
+    point carries the dual of its own budget row (`budget_dual`), so no relaxed model is
+    solved again for it. `on_point(point)` is called as soon as each level is solved
+    (the study store saves it there, so a killed sweep keeps every finished level)."""
+    lp_duals = bool(park_model.park.divisible.all()) and solver.capabilities.duals
     points: list[StudyPoint] = []
     previous: np.ndarray | None = None
     try:
         for budget in budgets:
-            m.budget.set_value(float(budget))
+            park_model.set_budget(float(budget))
             if mip_starts and previous is not None:
                 solver.set_mip_start(previous)
             level_park = replace(park_model.park, budget_total=float(budget))
@@ -89,12 +91,12 @@ def solve_levels(
             points.append(
                 StudyPoint(pe, tce, capex, result.x, result.status, result.gap, float(budget))
             )
+            if lp_duals:
+                points[-1].budget_dual = abs(solver.budget_dual())
             if on_point is not None:
                 on_point(points[-1])
     finally:
-        m.budget.set_value(
-            min(park_model.park.budget_total, float(park_model.park.capex.sum()) + 1)
-        )
+        park_model.set_budget(park_model.park.budget_total)
     return points
 
 
@@ -107,10 +109,10 @@ def budget_duals(park: ParkData, budgets: np.ndarray, options: SolverOptions) ->
     solver = make_solver(relaxed, options)
     duals = np.full(len(budgets), np.nan)
     for i, budget in enumerate(budgets):
-        relaxed.model.budget.set_value(float(budget))
+        relaxed.set_budget(float(budget))
         result = solver.solve()
-        if result.has_solution and hasattr(solver, "dual"):
-            duals[i] = abs(solver.dual(relaxed.model.budget_row))
+        if result.has_solution and solver.capabilities.duals:
+            duals[i] = abs(solver.budget_dual())
     return duals
 
 
@@ -122,18 +124,22 @@ def level_key(budget: float) -> str:
 def _sweep_chunk(task: tuple) -> list[StudyPoint]:
     """One worker's share: build the model once, solve its levels in order, and save
     each level in `store` (when given) as soon as it is solved."""
-    park, options, budgets, store = task
+    park, options, budgets, store, *hook = task  # hook: a per-level callback, optional
+    level_done = hook[0] if hook else None
     park_model = build_model(park)
     solver = make_solver(park_model, options)
 
     def save(point: StudyPoint) -> None:
-        store.save(level_key(point.budget), point)
+        if store is not None:
+            store.save(level_key(point.budget), point)
+        if level_done is not None:
+            level_done()
 
     return solve_levels(
         park_model,
         solver,
         np.asarray(budgets, dtype=float),
-        on_point=save if store is not None else None,
+        on_point=save if store is not None or level_done is not None else None,
     )
 
 
@@ -146,12 +152,17 @@ def run_budget_sweep(
     store: PointStore | None = None,
     progress=None,
 ) -> list[StudyPoint]:
-    """Sweep the budget levels and add the LP shadow price of the budget to each point.
+    """Sweep the budget levels and add the LP shadow price of the budget to each point
+    (an LP sweep reads it from its own solves; a MILP sweep solves the LP relaxation at
+    each level once more, on one warm-started model).
 
     A MILP sweep is split into `workers` contiguous runs of levels solved in parallel
     processes (each on its own persistent model, MIP-started from its previous level);
     an LP sweep (every project divisible) runs here on one warm-started model. Levels
-    already in `store` (a killed earlier run) are not solved again. The objective is the
+    already in `store` (a killed earlier run) are not solved again. `progress(done, total)`
+    counts levels: each level as it is solved when the sweep runs here; in worker
+    processes, the levels of the chunks finished (chunks differ by at most one level, so
+    the count is within one level per chunk until the end). The objective is the
     scenario's; 'cost' is replaced by 'weighted', since a budget sweep of the cheapest
     portfolio would be flat.
     """
@@ -161,14 +172,32 @@ def run_budget_sweep(
     done = {b: store.load(level_key(b)) if store else None for b in budgets}
     todo = [float(b) for b in budgets if done[b] is None]
     parallel = workers if not park.divisible.all() else 1
-    chunks = [(park, options, run, store) for run in split_contiguous(todo, parallel)]
-    for chunk_points in run_chunks(_sweep_chunk, chunks, parallel, scheduler, progress):
+    total, levels_done = len(budgets), len(budgets) - len(todo)
+    runs = split_contiguous(todo, parallel)
+    serial = (parallel <= 1 and scheduler is None) or len(runs) <= 1
+
+    def level_done() -> None:  # in this process: one level solved
+        nonlocal levels_done
+        levels_done += 1
+        progress(levels_done, total)
+
+    def chunk_done(done: int, count: int) -> None:  # worker processes: levels of the chunks
+        progress(len(budgets) - len(todo) + sum(len(r) for r in runs[:done]), total)
+
+    hook = level_done if (serial and progress) else None
+    chunks = [(park, options, run, store, hook) for run in runs]
+    if progress:
+        progress(levels_done, total)
+    chunk_progress = chunk_done if (progress and not serial) else None
+    for chunk_points in run_chunks(_sweep_chunk, chunks, parallel, scheduler, chunk_progress):
         for point in chunk_points:
             done[point.budget] = point
     points = [done[b] for b in budgets]
-    duals = budget_duals(park, budgets, options)
-    for point, dual in zip(points, duals, strict=True):
-        point.budget_dual = float(dual)
+    missing = [i for i, point in enumerate(points) if point.budget_dual is None]
+    if missing:  # a MILP sweep (or an LP solver without duals): the LP relaxation's
+        duals = budget_duals(park, budgets[missing], options)
+        for i, dual in zip(missing, duals, strict=True):
+            points[i].budget_dual = float(dual)
     return points
 
 
@@ -235,8 +264,7 @@ def least_budget(park: ParkData, options: SolverOptions) -> float | None:
     """
     unlimited = replace(park, objective="cost", budget_total=float("inf"))
     park_model = build_model(unlimited)
-    m = park_model.model
-    m.objective.set_value(m.budget_row.body)
+    park_model.minimise_budget_use()
     result, _ = solve_verified(unlimited, make_solver(park_model, options))
     if result.status != "optimal" or result.x is None:
         return None

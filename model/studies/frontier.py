@@ -22,6 +22,8 @@ as a MIP start.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,17 +59,14 @@ class LexicographicSolver:
     def __init__(self, park_model: ParkModel, solver) -> None:
         self.park_model = park_model
         self.solver = solver
-        self.m = park_model.model
         self.solves = 0
         self._last_x: np.ndarray | None = None
 
     def _solve(self, w_pollution: float, w_energy: float) -> SolveResult:
-        m = self.m
-        m.weight_pollution.set_value(w_pollution)
-        m.weight_energy.set_value(w_energy)
+        self.park_model.set_weights(w_pollution, w_energy)
         if self._last_x is not None:
             self.solver.set_mip_start(self._last_x)
-        park = replace(self.park_model.park, budget_total=float(m.budget.value))
+        park = replace(self.park_model.park, budget_total=self.park_model.budget)
         result, _ = solve_verified(park, self.solver)  # "limit_violated" if a limit breaks
         self.solves += 1
         return result
@@ -75,9 +74,7 @@ class LexicographicSolver:
     def point(self, first: str, energy_floor: float | None = None) -> StudyPoint | None:
         """Best `first` objective ('pollution' or 'energy') with T >= energy_floor, then
         the best other objective keeping the first at its optimum. None if infeasible."""
-        m = self.m
-        m.energy_floor.set_value(m.energy_floor_off if energy_floor is None else energy_floor)
-        m.pollution_floor.set_value(m.pollution_floor_off)
+        self.park_model.set_floors(pollution=None, energy=energy_floor)
         weights = (1.0, 0.0) if first == "pollution" else (0.0, 1.0)
         result = self._solve(*weights)
         if result.x is None:  # a "limit_violated" point keeps its portfolio and status
@@ -88,9 +85,10 @@ class LexicographicSolver:
         pe_first, tce_first, _ = avoided_totals(park, result.x, result.starts)
         best = pe_first if first == "pollution" else tce_first
         if first == "pollution":
-            m.pollution_floor.set_value(best - _tolerance(best))
+            self.park_model.set_floors(pollution=best - _tolerance(best), energy=energy_floor)
         else:
-            m.energy_floor.set_value(max(best - _tolerance(best), m.energy_floor.value))
+            energy = max(best - _tolerance(best), self.park_model.floors[1])
+            self.park_model.set_floors(pollution=None, energy=energy)
         second = self._solve(*reversed(weights))
         if not second.has_solution:  # numerically the first point always stays feasible
             second = result
@@ -106,8 +104,7 @@ class LexicographicSolver:
         )
 
     def reset(self) -> None:
-        self.m.energy_floor.set_value(self.m.energy_floor_off)
-        self.m.pollution_floor.set_value(self.m.pollution_floor_off)
+        self.park_model.set_floors(pollution=None, energy=None)
 
 
 def _is_new(points: list[StudyPoint], candidate: StudyPoint) -> bool:
@@ -125,13 +122,19 @@ def pareto_frontier(
     method: str = "grid",
     step: float | None = None,
     max_points: int = 10_000,
+    time_limit: float | None = None,
+    on_point: Callable[[int], None] | None = None,
 ) -> list[StudyPoint]:
     """Non-dominated (PE, T) points ordered from best pollution to best energy.
 
     `method` is 'grid' (`points` epsilon values with the AUGMECON2 bypass) or 'exact'
-    (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`).
+    (epsilon = previous T + `step`, default 1, until infeasible; at most `max_points`
+    points and `time_limit` seconds: stopped early, it keeps the points found and the
+    best-energy extreme, each non-dominated, and sets `extra['stopped']` on the last).
+    `on_point(n)` is called with the number of points found after each one.
     """
-    if not len(park_model.model.pollution_floor_row):
+    started = time.monotonic()
+    if not park_model.has_floors:
         raise ValueError("the frontier needs the epsilon rows: build_model(park, floors=True)")
     if park_model.park.objective != "weighted":
         raise ValueError(
@@ -145,25 +148,38 @@ def pareto_frontier(
             raise InfeasibleStudy("no portfolio meets the scenario's limits")
         best_energy = lex.point("energy")
         frontier = [best_pollution]
+        stopped = ""
         if method == "exact":
             delta = 1.0 if step is None else float(step)
             current = best_pollution
-            while len(frontier) < max_points:
+            while True:
                 if current.tce_saved >= best_energy.tce_saved - _tolerance(best_energy.tce_saved):
+                    break
+                if len(frontier) + 1 >= max_points:
+                    stopped = f"stopped at the limit of {max_points} points"
+                    break
+                if time_limit is not None and time.monotonic() - started > time_limit:
+                    stopped = f"stopped at the time limit of {time_limit:g} s"
                     break
                 found = lex.point("pollution", energy_floor=current.tce_saved + delta)
                 if found is None:
                     break
                 if _is_new(frontier, found):
                     frontier.append(found)
+                    if on_point:
+                        on_point(len(frontier))
                 current = found
             if _is_new(frontier, best_energy):
                 frontier.append(best_energy)
+            if stopped:
+                frontier[-1].extra["stopped"] = stopped
         else:
             low, high = best_pollution.tce_saved, best_energy.tce_saved
             grid = np.linspace(low, high, max(points, 2))[1:-1]
             reached = low
-            for eps in grid:
+            for k, eps in enumerate(grid, start=3):  # the two extremes are solved
+                if on_point:
+                    on_point(k - 1)
                 if eps <= reached + _tolerance(reached):
                     continue  # bypass: this epsilon would repeat the last point
                 found = lex.point("pollution", energy_floor=float(eps))

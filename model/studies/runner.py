@@ -15,6 +15,7 @@ written.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,19 +37,13 @@ from model.results.io import write_dataset
 from model.studies.budget import budget_levels, least_budget, run_budget_sweep
 from model.studies.dataset import study_dataset
 from model.studies.frontier import StudyPoint, pareto_frontier
+from model.studies.progress import progress_bar
 from model.studies.store import PointStore, store_key
 from model.studies.validity import is_valid
 
 Notify = Callable[[str], None]
 """Where a study tells its notes and progress, one line each (the command line prints them
 on stderr)."""
-
-
-def _progress(label: str, notify: Notify):
-    def report(done: int, total: int) -> None:
-        notify(f"{label}: {done}/{total} done")
-
-    return report
 
 
 def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoint:
@@ -58,11 +53,13 @@ def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoi
 
 
 def frontier_points(
-    park: ParkData, options: SolverOptions, spec: FrontierStudy
+    park: ParkData, options: SolverOptions, spec: FrontierStudy, show_progress: bool = False
 ) -> list[StudyPoint]:
     """All frontier points, one frontier per budget level when `spec.budgets` is set. A
     budget level where no portfolio meets the limits gives one point without a portfolio
-    (status 'infeasible', or the solver's status when it stopped without one)."""
+    (status 'infeasible', or the solver's status when it stopped without one). With
+    `show_progress`, a progress bar on a terminal (model/studies/progress.py): grid
+    points done of the total, or for the exact method the points found so far."""
     park = replace(park, objective="weighted")
     if spec.method == "exact":
         options = options.model_copy(update={"mip_gap": 0.0})
@@ -70,12 +67,28 @@ def frontier_points(
     solver = make_solver(park_model, options)
     budgets = spec.budgets or [None]
     points: list[StudyPoint] = []
+    exact = spec.method == "exact"
     for budget in budgets:
         if budget is not None:
-            park_model.model.budget.set_value(float(budget))
+            park_model.set_budget(float(budget))
         level = park.budget_total if budget is None else float(budget)
+        label = "frontier (exact)" if exact else "frontier"
+        if budget is not None:
+            label += f" at {money(level)}"
         try:
-            found = pareto_frontier(park_model, solver, spec.points, spec.method, spec.step)
+            with progress_bar(
+                label, None if exact else spec.points, "points", show_progress
+            ) as bar:
+                found = pareto_frontier(
+                    park_model,
+                    solver,
+                    spec.points,
+                    spec.method,
+                    spec.step,
+                    max_points=spec.max_points or 10_000,
+                    time_limit=spec.time_limit,
+                    on_point=bar.update_to,
+                )
         except InfeasibleStudy:
             points.append(_no_portfolio(park, "infeasible", level))
             continue
@@ -127,20 +140,41 @@ def _hint(least: dict) -> str:
     return f"; the least budget that meets them is {money(least['least_budget'])}"
 
 
+AUTO_PARALLEL_LEVELS = 8
+"""A budget sweep of more levels than this uses every core when `workers` is not given;
+below it, starting the worker processes (a few seconds) would cost more than it saves."""
+
+
+def sweep_workers(workers: int | None, levels: int) -> int:
+    """The processes a budget sweep uses: `workers` when given, else the machine's cores
+    (os.cpu_count) for more than AUTO_PARALLEL_LEVELS levels, else 1. An LP sweep runs
+    in one process whatever this says (model.studies.budget.run_budget_sweep)."""
+    if workers is not None:
+        return workers
+    return max(1, os.cpu_count() or 1) if levels > AUTO_PARALLEL_LEVELS else 1
+
+
+def _silent(line: str) -> None:
+    """No one listens."""
+
+
 def frontier_study(
     park: ParkData,
     options: SolverOptions,
     spec: FrontierStudy,
     meta: dict,
     notify: Notify | None = None,
+    show_progress: bool = False,
 ) -> xr.Dataset:
     """The frontier of `spec` as a study Dataset (model/studies/dataset.py), `meta` added
     to its attributes. When a point is infeasible, the least budget that meets every
     other limit is computed once more (`least_budget`) and quoted. Raises StudyFailed
-    when no point has a portfolio; `notify` hears the notes on points without one and
-    the count of points."""
+    when no point has a portfolio; `notify` hears the notes on points without one, the
+    count of points and where an exact frontier was stopped; `show_progress`: a progress
+    bar on a terminal (model/studies/progress.py)."""
+    notify = notify or _silent
     started = time.perf_counter()
-    points = frontier_points(park, options, spec)
+    points = frontier_points(park, options, spec, show_progress)
     least = _least_budget_meta(park, options, points)
     elapsed = time.perf_counter() - started
     ds = study_dataset(
@@ -157,11 +191,16 @@ def frontier_study(
     )
     notes = json.loads(ds.attrs["no_portfolio_notes"])
     _check_some_valid("frontier", points, notes, _hint(least))
-    if notify is not None:
-        for note in notes:
-            notify(f"frontier: {note}")
-        valid = sum(is_valid(p) for p in points)
-        notify(f"frontier: {valid} non-dominated points in {elapsed:.1f} s")
+    for note in notes:
+        notify(f"frontier: {note}")
+    valid = sum(is_valid(p) for p in points)
+    notify(f"frontier: {valid} non-dominated points in {elapsed:.1f} s")
+    for stopped in sorted({p.extra["stopped"] for p in points if "stopped" in p.extra}):
+        notify(
+            f"frontier: {stopped}; the {valid} points found are written (each "
+            "non-dominated; the frontier between the last one and the best-energy "
+            "extreme is not explored)"
+        )
     return ds
 
 
@@ -170,26 +209,30 @@ def budget_sweep_study(
     options: SolverOptions,
     spec: BudgetSweepStudy,
     meta: dict,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     store_root: Path | None = None,
     notify: Notify | None = None,
+    show_progress: bool = False,
 ) -> xr.Dataset:
     """The budget sweep of `spec` as a study Dataset, `meta` added to its attributes.
 
-    `workers` processes (or the dask `scheduler`) solve the levels; `store_root`: where
-    finished levels are kept so that an interrupted sweep resumes (model/studies/store.py;
-    None = not kept). Raises StudyFailed when no level has a portfolio (and then clears
-    the store: a definite answer leaves nothing to resume); `notify` hears the progress,
-    the notes on levels without a portfolio and the count of levels."""
+    `workers` processes (or the dask `scheduler`) solve the levels (default:
+    `sweep_workers`); `store_root`: where finished levels are kept so that an
+    interrupted sweep resumes (model/studies/store.py; None = not kept). Raises
+    StudyFailed when no level has a portfolio (and then clears the store: a definite
+    answer leaves nothing to resume); `notify` hears the notes on levels without a
+    portfolio and the count of levels; `show_progress`: a progress bar of levels."""
+    notify = notify or _silent
     started = time.perf_counter()
     budgets = budget_levels(spec.start, spec.stop, spec.steps)
     store = None
     if store_root is not None:
         key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
         store = PointStore(store_root, park.name, key)
-    progress = _progress("budget sweep", notify) if notify is not None else None
-    points = run_budget_sweep(park, options, budgets, workers, scheduler, store, progress)
+    workers = sweep_workers(workers, len(budgets))
+    with progress_bar("budget sweep", len(budgets), "levels", show_progress) as bar:
+        points = run_budget_sweep(park, options, budgets, workers, scheduler, store, bar.update_to)
     least = _least_budget_meta(park, options, points)
     elapsed = time.perf_counter() - started
     ds = study_dataset(
@@ -205,10 +248,9 @@ def budget_sweep_study(
         if store is not None:
             store.clear()  # a definite answer: nothing to resume
         raise
-    if notify is not None:
-        for note in notes:
-            notify(f"budget sweep: {note}")
-        notify(f"budget sweep: {len(points)} levels in {elapsed:.1f} s")
+    for note in notes:
+        notify(f"budget sweep: {note}")
+    notify(f"budget sweep: {len(points)} levels in {elapsed:.1f} s")
     return ds
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
+from model.report.figures.style import mark_empty
 from model.results.appraisal_tables import why_not_table
 
 
@@ -92,6 +93,7 @@ def rights_value_figure(ds: xr.Dataset) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
     )
     if order.size == 0:
+        mark_empty(fig, "no enterprise has a permit surplus after the projects")
         fig.add_annotation(
             text="no permit surplus after the projects",
             showarrow=False,
@@ -164,6 +166,8 @@ def intensity_figure(ds: xr.Dataset) -> go.Figure:
     )
     fig.update_xaxes(tickformat=",~r", rangemode="tozero")
     fig.update_yaxes(tickformat=",~r", rangemode="tozero")
+    if not drawn.any():
+        mark_empty(fig, "no enterprise has an output value, so no intensity per 10^4 CNY")
     hidden = int((~drawn & (tier > 0)).sum())
     if hidden or not drawn.any():
         text = (

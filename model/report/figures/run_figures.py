@@ -22,6 +22,8 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
+from model.formatting import money
+from model.report.figures.style import mark_empty
 from model.results.summary_tables import pe_media, selected_projects_table, summary_year
 
 _COLOURS = {
@@ -50,6 +52,9 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
 
 
 def _no_data(fig: go.Figure, message: str) -> go.Figure:
+    """Mark `fig` empty (a page notes `message` instead of drawing it); the message is
+    also written on the figure for a notebook that shows it anyway."""
+    mark_empty(fig, message)
     fig.add_annotation(
         text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16}
     )
@@ -202,7 +207,7 @@ def portfolio(ds: xr.Dataset) -> go.Figure:
     return _layout(
         fig,
         "Chosen projects by owner (pollution equivalents/yr avoided, "
-        f"nominal): {len(chosen)} projects{shown}, {spent:,.0f} CNY capex",
+        f"nominal): {len(chosen)} projects{shown}, {money(spent)} capex",
         "project",
         "avoided (pollution equivalents/yr, nominal)",
     )

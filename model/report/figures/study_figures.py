@@ -24,6 +24,8 @@ import xarray as xr
 from plotly.subplots import make_subplots
 
 from model.appraise.evaluate import is_chosen
+from model.formatting import money
+from model.report.figures.style import mark_empty
 
 
 def no_portfolio_notes(ds: xr.Dataset) -> list[str]:
@@ -66,13 +68,18 @@ def _main_projects(ds: xr.Dataset, point: int, n: int = 3) -> str:
     return ", ".join(str(ds["project"].values[j]) for j in top)
 
 
+def point_label(index: int) -> str:
+    """The name a study point goes by on the page: 'P1', 'P2', ... (point 0 is 'P1')."""
+    return f"P{index + 1}"
+
+
 def _hover(ds: xr.Dataset) -> list[str]:
     feasible = _feasible(ds)
     return [
-        f"{int(ds['n_selected'].values[i])} projects, capex {ds['capex'].values[i] / 1e4:,.1f} "
-        f"(10^4 CNY)<br>main: {html.escape(_main_projects(ds, i))}"
+        f"<b>{point_label(i)}</b>: {int(ds['n_selected'].values[i])} projects, capex "
+        f"{money(float(ds['capex'].values[i]))}<br>largest: {html.escape(_main_projects(ds, i))}"
         if feasible[i]
-        else f"no portfolio ({html.escape(str(ds['status'].values[i]))})"
+        else f"{point_label(i)}: no portfolio ({html.escape(str(ds['status'].values[i]))})"
         for i in range(ds.sizes["point"])
     ]
 
@@ -95,56 +102,92 @@ def frontier_figure(ds: xr.Dataset) -> go.Figure:
                 mode="lines+markers",
                 name=name,
                 text=hover[mask][order],
-                hovertemplate="tce after %{x:,.1f}<br>pollution eq after %{y:,.0f}"
-                "<br>%{text}<extra></extra>",
+                hovertemplate="%{text}<br>energy after %{x:,.0f} tce/yr"
+                "<br>pollution after %{y:,.0f} eq/yr<extra></extra>",
             )
         )
     fig.update_layout(
-        title="Trade-off frontier: pollution against energy (every point non-dominated)",
+        title="Trade-off frontier: pollution against energy (every point non-dominated;"
+        " the table below names each point's portfolio)",
         xaxis_title="park energy after (tce/yr)",
-        yaxis_title="park pollution after (pollution equivalents/yr)",
-        template="plotly_white",
+        yaxis_title="park pollution after (eq/yr)",
     )
     _add_notes(fig, ds)
     return fig
 
 
 def budget_curve(ds: xr.Dataset) -> go.Figure:
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    """Top: pollution equivalents avoided (left axis) and tce saved (right axis) against
+    the budget. Bottom, when the sweep has it: the LP shadow price of the budget, on its
+    own axis (its units are the objective's, not tce)."""
+    has_dual = "budget_dual" in ds and np.isfinite(ds["budget_dual"].values).any()
+    rows = 2 if has_dual else 1
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.7, 0.3] if has_dual else [1.0],
+        vertical_spacing=0.08,
+        specs=[[{"secondary_y": True}]] + ([[{"secondary_y": False}]] if has_dual else []),
+    )
     budget = ds["budget"].values / 1e4
     hover = _hover(ds)
     fig.add_trace(
         go.Scatter(
             x=budget,
             y=ds["pollution_avoided"].values,
-            name="pollution eq avoided",
+            name="pollution equivalents avoided (eq/yr, left axis)",
             mode="lines+markers",
             text=hover,
-            hovertemplate="%{y:,.0f} eq/yr<br>%{text}<extra></extra>",
+            hovertemplate="budget %{x:,.0f} (10^4 CNY)<br>%{y:,.0f} eq/yr avoided"
+            "<br>%{text}<extra></extra>",
         ),
+        row=1,
+        col=1,
         secondary_y=False,
     )
     fig.add_trace(
-        go.Scatter(x=budget, y=ds["tce_saved"].values, name="tce saved", mode="lines+markers"),
+        go.Scatter(
+            x=budget,
+            y=ds["tce_saved"].values,
+            name="energy saved (tce/yr, right axis)",
+            mode="lines+markers",
+            hovertemplate="budget %{x:,.0f} (10^4 CNY)<br>%{y:,.0f} tce/yr saved<extra></extra>",
+        ),
+        row=1,
+        col=1,
         secondary_y=True,
     )
-    if "budget_dual" in ds:
+    if has_dual:
         fig.add_trace(
             go.Scatter(
                 x=budget,
                 y=ds["budget_dual"].values,
-                name="shadow price of budget (objective units per 10^4 CNY, LP)",
-                mode="lines",
+                name="shadow price of the budget (LP)",
+                mode="lines+markers",
                 line={"dash": "dot"},
+                hovertemplate="budget %{x:,.0f} (10^4 CNY)<br>%{y:,.4g} objective units "
+                "per 10^4 CNY<extra></extra>",
             ),
-            secondary_y=True,
+            row=2,
+            col=1,
         )
+        fig.update_yaxes(title_text="objective per 10^4 CNY", rangemode="tozero", row=2, col=1)
     _mark_no_portfolio(fig, ds)
-    fig.update_layout(title="What each budget level buys", template="plotly_white")
+    fig.update_layout(title="What each budget level buys", height=620 if has_dual else 480)
     _add_notes(fig, ds)
-    fig.update_xaxes(title_text="budget (10^4 CNY)")
-    fig.update_yaxes(title_text="pollution equivalents avoided per year", secondary_y=False)
-    fig.update_yaxes(title_text="tce saved per year / shadow price", secondary_y=True)
+    fig.update_xaxes(title_text="budget (10^4 CNY)", row=rows, col=1)
+    fig.update_yaxes(
+        title_text="pollution equivalents avoided (eq/yr)", row=1, col=1, secondary_y=False
+    )
+    fig.update_yaxes(
+        title_text="energy saved (tce/yr)",
+        tickmode="auto",  # round ticks of its own, not aligned to the left axis
+        showgrid=False,
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
     return fig
 
 
@@ -180,54 +223,95 @@ def _mark_no_portfolio(fig: go.Figure, ds: xr.Dataset) -> None:
             text=[str(s) for s in ds["status"].values[missing]],
             hovertemplate="budget %{x:,.0f} (10^4 CNY): no portfolio (%{text})<extra></extra>",
         ),
+        row=1,
+        col=1,
         secondary_y=False,
     )
 
 
 def macc_figure(ds: xr.Dataset) -> go.Figure:
+    """The marginal abatement cost curve of the sweep: one bar per budget step that buys
+    more pollution reduction, its width the extra pollution equivalents avoided per year,
+    its height the extra capex per extra equivalent (CNY per eq/yr), bars sorted from the
+    cheapest step up and laid side by side along the cumulative reduction. The label of
+    each bar (its budget level) is written inside it only where it fits; the hover always
+    has it."""
     gained = np.diff(ds["pollution_avoided"].values, prepend=0.0)
     cost = ds["macc_cny_per_pe"].values
-    keep = np.isfinite(cost) & (gained > 0)
+    keep = np.flatnonzero(np.isfinite(cost) & (gained > 0))
+    keep = keep[np.argsort(cost[keep], kind="stable")]
     widths = gained[keep]
     starts = np.cumsum(widths) - widths
+    budgets = ds["budget"].values[keep]
     fig = go.Figure(
         go.Bar(
             x=starts + widths / 2,
             y=cost[keep],
             width=widths,
-            text=[f"budget {b / 1e4:,.0f}" for b in ds["budget"].values[keep]],
-            hovertemplate="%{y:,.2f} CNY per eq/yr<br>%{text} (10^4 CNY)<extra></extra>",
+            text=[f"{b / 1e4:,.0f}" for b in budgets],
+            textposition="inside",
+            insidetextanchor="middle",
+            customdata=np.column_stack([widths, budgets / 1e4]) if keep.size else None,
+            hovertemplate="step to budget %{customdata[1]:,.0f} (10^4 CNY)<br>"
+            "%{y:,.1f} CNY per eq/yr avoided<br>%{customdata[0]:,.0f} eq/yr more avoided"
+            "<extra></extra>",
+            marker_line={"width": 1, "color": "#ffffff"},
+            name="budget step",
         )
     )
     fig.update_layout(
-        title="Marginal abatement cost along the budget sweep (optimisation-consistent)",
-        xaxis_title="cumulative pollution equivalents avoided per year",
-        yaxis_title="capex per extra pollution equivalent avoided per year (CNY)",
-        template="plotly_white",
+        title="Marginal abatement cost curve of the budget sweep (bar label: budget level, "
+        "10^4 CNY)",
+        xaxis_title="cumulative pollution equivalents avoided (eq/yr)",
+        yaxis_title="extra capex per extra eq/yr avoided (CNY per eq/yr)",
+        uniformtext={"minsize": 10, "mode": "hide"},
+        showlegend=False,
     )
+    if keep.size == 0:
+        mark_empty(fig, "no budget step buys more pollution reduction")
     return fig
 
 
 def entry_figure(ds: xr.Dataset) -> go.Figure:
+    """One bar per project that enters at some level: the budget at which it first enters
+    the optimal portfolio, earliest at the top; projects that leave again at a higher
+    budget in their own colour. One label per bar (the figure grows with the count)."""
     entered = ds["entry_level"].values >= 0
-    order = np.argsort(ds["entry_budget"].values[entered])
+    order = np.argsort(ds["entry_budget"].values[entered], kind="stable")
     projects = ds["project"].values[entered][order]
+    budgets = ds["entry_budget"].values[entered][order] / 1e4
     dropped = ds["dropped_later"].values[entered][order] > 0
-    fig = go.Figure(
-        go.Bar(
-            y=projects,
-            x=ds["entry_budget"].values[entered][order] / 1e4,
-            orientation="h",
-            marker_color=np.where(dropped, "#d62728", "#1f77b4"),
-            hovertemplate="%{y}: enters at %{x:,.0f} (10^4 CNY)<extra></extra>",
-        )
-    )
+    fig = go.Figure()
+    for mask, name, colour in (
+        (~dropped, "stays in at higher budgets", "#1f77b4"),
+        (dropped, "dropped again at a higher budget", "#d62728"),
+    ):
+        if mask.any():
+            fig.add_trace(
+                go.Bar(
+                    y=projects[mask],
+                    x=budgets[mask],
+                    orientation="h",
+                    name=name,
+                    marker_color=colour,
+                    hovertemplate="%{y}: enters at %{x:,.0f} (10^4 CNY)<extra></extra>",
+                )
+            )
     fig.update_layout(
-        title="Funding priority: budget at which each project enters (red = dropped again later)",
+        title="Funding priority: budget at which each project enters",
         xaxis_title="budget level (10^4 CNY)",
-        template="plotly_white",
-        height=max(400, 14 * len(projects)),
+        height=max(400, 20 * len(projects) + 160),
+        barmode="overlay",
     )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=list(projects[::-1]),
+        tickmode="linear",
+        dtick=1,
+        tickfont={"size": 11},
+    )
+    if len(projects) == 0:
+        mark_empty(fig, "no project enters at any budget level")
     _add_notes(fig, ds)
     return fig
 

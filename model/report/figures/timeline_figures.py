@@ -39,6 +39,7 @@ import xarray as xr
 from plotly.subplots import make_subplots
 
 from model.appraise.evaluate import is_chosen
+from model.formatting import money
 from model.report.figures.year_axis_style import (
     CATEGORY_COLOURS,
     COLOURS,
@@ -143,7 +144,7 @@ def implementation_timeline(ds: xr.Dataset) -> go.Figure:
     return year_layout(
         fig,
         f"Implementation timeline {int(years[0])}-{int(years[-1])}: {n} projects started, "
-        f"{spent:,.0f} CNY capex (bar from the start year; hatched = lead time)",
+        f"{money(spent)} capex (bar from the start year; hatched = lead time)",
         "planning year",
         "project (by start year, then capex)",
         height=max(420, 150 + 16 * n),

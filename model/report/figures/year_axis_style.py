@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from model.report.figures.style import PALETTE, mark_empty
+
 COLOURS = {
     "lead": "#F2B880",
     "effect": "#4C78A8",
@@ -25,18 +27,8 @@ COLOURS = {
     "count": "#E45756",
     "excess": "#222222",
 }
-CATEGORY_COLOURS = (
-    "#4C78A8",
-    "#F58518",
-    "#54A24B",
-    "#E45756",
-    "#72B7B2",
-    "#EECA3B",
-    "#B279A2",
-    "#FF9DA6",
-    "#9D755D",
-    "#BAB0AC",
-)
+CATEGORY_COLOURS = PALETTE
+"""Distinct colours for categories (48, model/report/figures/style.py)."""
 
 
 def year_layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 480):
@@ -68,6 +60,9 @@ def year_axis(fig: go.Figure, years: np.ndarray, **where: Any) -> None:
 
 
 def no_data(fig: go.Figure, message: str) -> go.Figure:
+    """Mark `fig` empty (a page notes `message` instead of drawing it); the message is
+    also written on the figure for a notebook that shows it anyway."""
+    mark_empty(fig, message)
     fig.add_annotation(
         text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16}
     )
