@@ -14,9 +14,12 @@ All derive from `ParkCPError`. What the command line does with each (model/run.p
   infeasible, else 4). `InfeasibleStudy` and `FrontierSolverFailure` end one frontier
   (the study runner records them as points without a portfolio).
 
+* `SolverFailure` (exit 4): the solver is not available, or refused the model.
+
 Errors of the solver layer (solvers/base.py: `SolverOptionError`, `SolverModelError`,
 `SolverUnavailable`) stay there, since solvers/ never imports
-model; the command line catches them beside these.
+model; the public API (model/api.py) turns them into `InputError` (a solver option the
+solver refuses) and `SolverFailure`.
 """
 
 from __future__ import annotations
@@ -103,6 +106,11 @@ class StudyFailed(ParkCPError):
         self.infeasible = infeasible
 
 
+class SolverFailure(ParkCPError):
+    """The solver could not be used: not installed or licensed, or it refused the model
+    (exit 4). The message says which."""
+
+
 class InfeasibleStudy(ParkCPError):
     """The study's base model has no feasible portfolio."""
 
@@ -125,6 +133,7 @@ __all__ = [
     "OutputError",
     "ParkCPError",
     "RegistryError",
+    "SolverFailure",
     "StudyArgumentError",
     "StudyFailed",
 ]

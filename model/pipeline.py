@@ -82,6 +82,13 @@ def objective_gap_in_units(park: ParkData, result: SolveResult) -> tuple[float |
     return abs(result.objective - result.bound), units
 
 
+def compile_scenario(loaded: LoadedScenario) -> ParkData:
+    """The park of a loaded scenario with its project economics: `compile_park`, then
+    `attach_economics` (subsidies, options done at once, screening)."""
+    park = compile_park(loaded.scenario, loaded.registry)
+    return attach_economics(park, loaded.scenario)
+
+
 def run_scenario(
     loaded: LoadedScenario,
     options: SolverOptions | None = None,

@@ -2,7 +2,8 @@
 and `python -m model.run candidates SCENARIO.yaml [--out FILE.csv]` (the candidate
 projects of the technology directory, docs/directory.md).
 
-Loads and validates the scenario, checks and locks the output folder, solves, writes
+Built on the public API only (`import model`, model/api.py, docs/api.md): loads and
+validates the scenario, checks and locks the output folder, solves, writes
 `results/<scenario>/results.nc`, `selected_projects.csv`, `summary.html`, the study files
 and `manifest.json` into a staging folder and swaps it in whole (model/results/run_folder.py),
 prints the summary and exits with 0 solved, 2 bad input (or an unusable `--out`), 3
@@ -15,18 +16,15 @@ nothing is written.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from model.results.run_folder import RunFolder
+import model
 
 EXIT_OK = 0
 """Solved: a portfolio within the MIP gap or the time limit, checked against every limit."""
@@ -86,13 +84,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _with_cli(section, **cli: object):
-    """A scenario section with command-line values (those not None) on top, validated
-    again (so `--time-limit -5` is refused like a bad scenario value)."""
-    updates = {key: value for key, value in cli.items() if value is not None}
-    return type(section).model_validate({**section.model_dump(), **updates})
-
-
 CLI_FLAGS = {
     "name": "--solver",
     "time_limit": "--time-limit",
@@ -117,7 +108,7 @@ def _fail(code: int, lines: list[str]) -> int:
 class _RunState:
     """What an interruption message needs to know: the run folder, once it is open."""
 
-    folder: RunFolder | None = None
+    folder: Any = None  # model.open_output
 
     def interrupted_note(self) -> str:
         folder = self.folder
@@ -128,9 +119,7 @@ class _RunState:
         note = "nothing was written"
         if folder.had_previous:
             note += f"; {folder.target}/ still holds the previous run"
-        from model.studies.store import stored_points
-
-        kept = stored_points(folder.root, folder.name)
+        kept = model.resumable_points(folder)
         if kept:
             note += (
                 f"; {kept} finished study point{'s are' if kept > 1 else ' is'} kept, and the "
@@ -172,26 +161,21 @@ def _candidates_main(argv: list[str]) -> int:
     parser.add_argument("--out", help="the CSV file to write (.xlsx and _ranges.csv beside it)")
     args = parser.parse_args(argv)
 
-    from model.errors import InputError
-    from model.input.candidate_files import write_candidates
-    from model.input.candidates import DirectoryRequest
-    from model.input.directory_projects import candidates_for
-    from model.input.loading import load_scenario
+    from pathlib import Path
 
     try:
-        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides)
-        candidates = loaded.candidates or candidates_for(
-            loaded.scenario, loaded.registry, DirectoryRequest(), loaded.path.parent
-        )
-    except InputError as error:
+        loaded = model.load(args.scenario_file, args.scenario, args.overrides)
+        found = model.candidates(loaded)
+    except model.InputError as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
     target = Path(args.out or f"{loaded.scenario.name}-candidates.csv").with_suffix(".csv")
     if not target.parent.is_dir():
         return _fail(EXIT_BAD_INPUT, [f"command line: --out {args.out}: folder not found"])
     try:
-        written = write_candidates(candidates, target)
+        written = model.write_candidates(found, target)
     except OSError as error:
         return _fail(EXIT_BAD_INPUT, [f"command line: --out {target}: cannot write: {error}"])
+    candidates = found
     owners = {row["owner"] for row in candidates.projects}
     print(
         f"{len(candidates.projects)} candidate projects for {len(owners)} owners "
@@ -228,128 +212,84 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     started = time.perf_counter()
     timings: dict[str, float] = {}
-
-    # Imports here so that `--help` and argument errors answer at once.
-    from pydantic import ValidationError
-
-    from model.errors import InputError
-    from model.input.loading import load_scenario
-    from model.input.messages import command_line_error
-    from model.studies.args import parse_budget_sweep, parse_frontier
-
     try:
-        loaded = load_scenario(args.scenario_file, args.scenario, args.overrides, args.solver)
-        options = _with_cli(
-            loaded.scenario.solver,
-            name=args.solver,
+        loaded = model.load(args.scenario_file, args.scenario, args.overrides, args.solver)
+        config = model.settings(
+            loaded,
+            solver=args.solver,
             time_limit=args.time_limit,
             mip_gap=args.mip_gap,
             threads=args.threads,
-        )
-        study = _with_cli(
-            loaded.scenario.study,
-            frontier=parse_frontier(args.frontier) if args.frontier else None,
-            budget_sweep=parse_budget_sweep(args.budget_sweep) if args.budget_sweep else None,
+            frontier=args.frontier or None,
+            budget_sweep=args.budget_sweep or None,
             workers=args.workers,
             scheduler=args.scheduler,
+            why_not=args.why_not,
+            names=CLI_FLAGS,
         )
-        _with_cli(loaded.scenario.analysis, why_not_max_projects=args.why_not)  # check only
-    except InputError as error:  # a scenario file, a table or a study option
+    except model.InputError as error:  # a scenario file, a table or an option
         return _fail(EXIT_BAD_INPUT, [str(error)])
-    except ValidationError as error:
-        return _fail(EXIT_BAD_INPUT, [str(command_line_error(error, CLI_FLAGS))])
     timings["load"] = time.perf_counter() - started
 
-    from model.results.run_folder import RunFolder
-
     try:  # before any solving: an unusable --out or a run in progress is exit 2 at once
-        state.folder = RunFolder.open(args.out, loaded.scenario.name)
-    except InputError as error:  # model.errors.OutputError
+        state.folder = model.open_output(args.out, loaded.scenario.name)
+    except model.InputError as error:
         return _fail(EXIT_BAD_INPUT, [str(error)])
-    run_folder = state.folder
 
-    lap = time.perf_counter()
-    from model.pipeline import run_scenario  # Pyomo, xarray: "imports" in the timings
-    from solvers.base import SolverModelError, SolverOptionError, SolverUnavailable
-
-    timings["imports"] = time.perf_counter() - lap
     try:
-        outcome = run_scenario(loaded, options, timings, why_not=args.why_not)
-    except SolverOptionError as error:
-        return _fail(EXIT_BAD_INPUT, [f"{os.path.normpath(args.scenario_file)}: {error}"])
-    except (SolverUnavailable, SolverModelError) as error:
+        result = model.solve(loaded, config, timings)
+    except model.InputError as error:  # a solver option the solver refuses
+        return _fail(EXIT_BAD_INPUT, [str(error)])
+    except model.SolverFailure as error:
         return _fail(EXIT_SOLVER_FAILURE, [str(error)])
 
     name = loaded.scenario.name
-    if outcome.problems:
+    if result.problems:
         header = f"scenario '{name}' is infeasible:"
         print(header, file=sys.stderr)
-        return _fail(EXIT_INFEASIBLE, outcome.problems)
-    result = outcome.result
-    if outcome.violations:
+        return _fail(EXIT_INFEASIBLE, result.problems)
+    if result.violations:
         print(
             f"scenario '{name}': the solver's portfolio breaks hard limits even after a "
             "re-solve with tighter tolerances; nothing was written:",
             file=sys.stderr,
         )
-        return _fail(EXIT_SOLVER_FAILURE, [v.message() for v in outcome.violations])
-    if not result.has_solution:
-        detail = f" ({result.message})" if result.message else ""
+        return _fail(EXIT_SOLVER_FAILURE, result.violations)
+    if not result.ok:
         return _fail(
             EXIT_SOLVER_FAILURE,
-            [f"solver {result.solver} stopped without a solution: {result.termination}{detail}"],
+            [f"solver {result.solver} stopped without a solution: {result.message}"],
         )
 
-    lap = time.perf_counter()
-    from model.errors import StudyFailed
-    from model.report.page import write_report
-    from model.report.text import summary_text, why_not_text
-    from model.results.io import write_dataset, write_selected_csv
-    from model.studies.runner import run_studies
-    from model.studies.store import clear_stores
-
-    timings["imports"] += time.perf_counter() - lap
-    folder = run_folder.staging  # swapped in whole by run_folder.commit below
-    dataset = outcome.dataset
-    lap = time.perf_counter()
-    write_selected_csv(dataset, folder / "selected_projects.csv")
-    timings["write_csv"], lap = time.perf_counter() - lap, time.perf_counter()
-    if not args.no_report:
-        write_report(dataset, folder / "summary.html")
-    timings["report"], lap = time.perf_counter() - lap, time.perf_counter()
-    timings["total"] = lap - started
-    for key, value in timings.items():  # results.nc cannot hold its own writing time:
-        dataset.attrs[f"time_{key}_s"] = float(value)  # manifest.json records it
-    write_dataset(dataset, folder / "results.nc")
-    timings["write_results_nc"] = time.perf_counter() - lap
-
-    study_meta = {"input_hash": loaded.input_hash, "merged": loaded.merged}
     try:
-        run_studies(
-            outcome.park,
-            options,
-            study,
-            folder,
-            study_meta,
-            store_root=Path(args.out),
-            show_progress=not args.quiet,
+        studies = model.run_studies(
+            result, notify=_to_stderr, store=args.out, progress=not args.quiet
         )
-    except StudyFailed as failure:  # no study point has a portfolio: nothing is kept
+    except model.StudyFailed as failure:  # no study point has a portfolio: nothing is kept
         code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
         return _fail(code, [failure.message])
 
     command = "python -m model.run " + shlex.join(argv)
-    timings["studies"] = time.perf_counter() - lap - timings["write_results_nc"]
-    timings["total"] = time.perf_counter() - started
-    names = run_folder.commit(loaded.input_hash, command, argv, timings)
-    clear_stores(Path(args.out), name)
-
+    written = model.write(
+        result,
+        state.folder,
+        studies=studies,
+        report=not args.no_report,
+        command=command,
+        argv=argv,
+        started=started,
+    )
     if not args.quiet:
-        print(summary_text(dataset))
+        print(model.summary(result))
         if args.why_not:
-            print(why_not_text(dataset))
-        print(f"\nwritten to {run_folder.target}/: {', '.join(names)}")
+            print(model.why_not(result))
+        print(f"\nwritten to {state.folder.target}/: {', '.join(p.name for p in written)}")
     return EXIT_OK
+
+
+def _to_stderr(line: str) -> None:
+    """Study notes and progress: one line each on stderr, at once."""
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ read, inside functions too. The stages of model/, in order (a module may import 
 from its own stage or an earlier one):
 
     errors, formatting, version < input < compile < appraise < optimise < results
-    < report < studies < the API (model/__init__.py, model/pipeline.py) < model/run.py
+    < report < studies < the API (model/__init__.py, model/api*.py, model/pipeline.py)
+    < model/run.py
 
-solvers/ imports nothing of model, and only model/optimise/ (and the command line,
-model/run.py, which catches solver errors) imports solvers.
+solvers/ imports nothing of model, and only model/optimise/ (and the public API,
+model/api.py, which turns the solver layer's errors into ParkCP's) imports solvers.
 """
 
 from __future__ import annotations
@@ -29,13 +30,20 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("model.results",),
     ("model.report",),
     ("model.studies",),
-    ("model", "model.pipeline"),
+    (
+        "model",
+        "model.api",
+        "model.api_studies",
+        "model.api_results",
+        "model.api_candidates",
+        "model.pipeline",
+    ),
     ("model.run", "model.__main__"),
 )
 """The stages of model/, in the order data flows; a module belongs to the first stage
 whose entry is the module itself or a package holding it ('model' alone: __init__)."""
 
-SOLVER_IMPORTERS = ("model.optimise", "model.run")
+SOLVER_IMPORTERS = ("model.optimise", "model.api")
 """The only parts of model/ that may import solvers/."""
 
 MAX_LINES = 450

@@ -7,6 +7,10 @@
   compiled park's arrays), not by ParkCP's model, so no solve of the demo is needed.
 * The small complete example of docs/scenario-format.md, section 1, solves (exit 0),
   also with its `tight` variant.
+* The worked example of docs/api.md runs: its ```python blocks, in order, in one
+  namespace, from a folder that has the repository's scenarios/; it solves the demo to
+  optimality within the budget it sets, and writes the files it says (marked slow:
+  about a minute; benchmarks/run_slow.sh runs it).
 """
 
 from __future__ import annotations
@@ -77,6 +81,31 @@ def test_scenario_format_example_solves(tmp_path) -> None:
             str(scenario), "--out", str(tmp_path / "out"), "--quiet", *extra, cwd=tmp_path
         )
         assert proc.returncode == 0, proc.stderr
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The ```python code blocks of a Markdown file, in order."""
+    return re.findall(r"```python\n(.*?)\n```", path.read_text("utf-8"), flags=re.S)
+
+
+@pytest.mark.slow  # solves the demo (with its why-not re-solves) and a 4-level sweep
+def test_api_example_runs(tmp_path, monkeypatch) -> None:
+    blocks = python_blocks(ROOT / "docs" / "api.md")
+    assert len(blocks) >= 4
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
+    result, sweep = namespace["result"], namespace["sweep"]
+    assert result.status == "optimal"
+    assert result.dataset.attrs["budget_total"] == 3e8
+    assert float(result.dataset["budget_spent"].sum()) <= 3e8 * (1 + 1e-9)
+    assert list(sweep["budget"].values) == [1.5e8, 3e8, 4.5e8, 6e8]
+    folder = tmp_path / "results" / "demo-park"
+    names = {"results.nc", "selected_projects.csv", "summary.html", "manifest.json"}
+    names |= {"budget_sweep.nc", "budget_sweep.html", "budget_priority.csv", "budget_levels.csv"}
+    assert {path.name for path in folder.iterdir()} == names
 
 
 # ------------------------------------------------------------- every command in the docs

@@ -2,10 +2,10 @@
 
 Steps, each working on the result of the one before:
 
-1. read the file and, recursively, the file it `extends` (base first, at most
-   MAX_EXTENDS files), and deep-merge each file over its base: mappings merge key by
-   key, lists and plain values replace (YAML too deep or with runaway aliases is refused
-   while it is read, model/input/yaml_files.py);
+1. read the file (or take the mapping given instead) and, recursively, the file it
+   `extends` (base first, at most MAX_EXTENDS files), and deep-merge each file over its
+   base: mappings merge key by key, lists and plain values replace (YAML too deep or
+   with runaway aliases is refused while it is read, model/input/yaml_files.py);
 2. read `enterprises:` / `projects:` tables (model/input/table_files.py) into lists of rows
    (`projects: {directory: ...}` stays a mapping until step 4);
 3. apply the override set chosen by `scenario_name` from `scenarios:`, then every
@@ -30,12 +30,13 @@ every value is kept by model/input/origins.py.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,8 @@ class LoadedScenario:
     """The merged input (tables inlined, overrides applied), JSON-serialisable."""
     input_hash: str
     """SHA-256 hex digest of `merged` as JSON with sorted keys."""
+    shown: str = ""
+    """The scenario as errors name it: the file as it was given, or SCENARIO_MAPPING."""
     candidates: CandidateSet | None = None
     """Projects generated from the directory (`projects: {directory: ...}`), with ranges."""
 
@@ -94,11 +97,20 @@ class LoadedScenario:
 
 
 def _load_file(
-    path: Path, shown: str, ctx: MergedInput, chain: tuple[tuple[Path, str], ...]
+    path: Path,
+    shown: str,
+    ctx: MergedInput,
+    chain: tuple[tuple[Path, str], ...],
+    given: Mapping | None = None,
 ) -> dict:
     """The file deep-merged over the chain of files it extends (each relative to the one
-    that names it)."""
-    data = read_yaml(path, shown)
+    that names it). `given`: the scenario as a mapping instead of the file's text."""
+    if given is None:
+        data = read_yaml(path, shown)
+    elif isinstance(given, Mapping):
+        data = copy.deepcopy(dict(given))
+    else:
+        raise InputError(shown, "", f"a scenario must be a mapping, not {kind_of(given)}")
     for key in TABLE_KEYS:
         if is_directory_spec(key, data.get(key)):  # generated: model/input/directory_projects.py
             data[key]["directory"] = data[key]["directory"] or {}
@@ -275,6 +287,14 @@ def _apply_set(ctx: MergedInput, text: str) -> None:
     _set_path(ctx, key_path, value, origin, (ctx.main.file, key_path.strip(), "--set: "))
 
 
+def _apply_value(ctx: MergedInput, key_path: str, value: Any) -> None:
+    """One override given as a Python value (`load(..., set={key.path: value})`)."""
+    shown = f"{key_path}={value!r}"
+    origin = Origin(ctx.main.file, ctx.main.folder, f"from set {_short(shown)}")
+    where = (ctx.main.file, key_path.strip(), "set: ")
+    _set_path(ctx, key_path, copy.deepcopy(value), origin, where)
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
@@ -349,26 +369,45 @@ def _tidied(node: Any, multiline: bool) -> Any:
     return node
 
 
+SCENARIO_MAPPING = "<scenario mapping>"
+"""How errors name a scenario given as a mapping rather than a file."""
+
+
 def load_scenario(
-    path: str | Path,
+    path: str | Path | Mapping[str, Any],
     scenario_name: str | None = None,
-    overrides: Sequence[str] = (),
+    overrides: Sequence[str] | Mapping[str, Any] = (),
     solver_name: str | None = None,
+    folder: str | Path | None = None,
 ) -> LoadedScenario:
     """Read, merge, override and validate a scenario file; see the module docstring.
-    `solver_name`: the solver the run will use when not the scenario's (`--solver`), so
-    that `solver.options` are checked against the right solver.
+
+    `path` may also be the scenario as a mapping (what the YAML file would hold); its
+    `extends:` and table files are then found relative to `folder` (default: the current
+    folder), and errors name it SCENARIO_MAPPING. `overrides`: `--set` texts
+    "key.path=value" (the value read as YAML), or a mapping {key.path: value}, applied in
+    order. `solver_name`: the solver the run will use when not the scenario's
+    (`--solver`), so that `solver.options` are checked against the right solver.
 
     Raises InputError (and nothing else) for any bad input."""
-    file = Path(path)
-    shown = os.path.normpath(str(path))
+    given = path if not isinstance(path, (str, os.PathLike)) else None
+    if given is None:
+        file = Path(path)
+        shown = os.path.normpath(str(path))
+    else:
+        file = Path(folder if folder is not None else ".") / SCENARIO_MAPPING
+        shown = SCENARIO_MAPPING
     ctx = MergedInput(shown, file.parent)
-    ctx.merged = _load_file(file, shown, ctx, ())
+    ctx.merged = _load_file(file, shown, ctx, (), given)
     _inline_tables(ctx)
     _apply_file_overrides(ctx)
     _apply_named(ctx, scenario_name)
-    for text in [overrides] if isinstance(overrides, str) else overrides:
-        _apply_set(ctx, text)
+    if isinstance(overrides, Mapping):
+        for key, value in overrides.items():
+            _apply_value(ctx, str(key), value)
+    else:
+        for text in [overrides] if isinstance(overrides, str) else overrides:
+            _apply_set(ctx, text)
     ctx.merged = _tidy(ctx.merged, ctx)
     candidates = None
     if is_directory_spec("projects", ctx.merged.get("projects")):
@@ -392,4 +431,4 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(ctx.merged, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()
-    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest, candidates)
+    return LoadedScenario(scenario, registry, file.resolve(), ctx.merged, digest, shown, candidates)

@@ -24,6 +24,7 @@ from os import PathLike
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import xarray as xr
 
 from model.formatting import amount, money, table_number
@@ -113,6 +114,23 @@ def _header(ds: xr.Dataset) -> str:
     return f'<dl class="meta">{rows}</dl>'
 
 
+def _appraisal_figures(ds: xr.Dataset) -> dict[str, go.Figure]:
+    """The audit figures and the why-not figure, when `ds` has them."""
+    if not appraisal.has_appraisal(ds):
+        return {}
+    figs = audit_figures(ds)
+    if "subsidy_needed_lp_estimate" in ds and not appraisal.why_not_table(ds).empty:
+        figs["why_not"] = why_not_figure(ds)
+    return figs
+
+
+def report_figures(ds: xr.Dataset) -> dict[str, go.Figure]:
+    """Every figure of the report of run Dataset `ds`, by name, in the report's order: the
+    run figures, the plan figures (multi-year), and, when `ds` has them, the audit
+    figures and the why-not figure."""
+    return {**figures(ds), **timeline_figures(ds), **_appraisal_figures(ds)}
+
+
 def _solver_html(ds: xr.Dataset) -> list[str]:
     """The solver details, last on the page."""
     attrs = ds.attrs
@@ -173,10 +191,7 @@ def render_report(ds: xr.Dataset) -> str:
     projects = selected_projects_table(ds)
     standard = {**figures(ds), **timeline_figures(ds)}
     extra = appraisal.has_appraisal(ds)
-    figs = {**standard, **(audit_figures(ds) if extra else {})}
-    has_why_not = extra and "subsidy_needed_lp_estimate" in ds
-    if has_why_not and not appraisal.why_not_table(ds).empty:
-        figs["why_not"] = why_not_figure(ds)
+    figs = {**standard, **_appraisal_figures(ds)}
     blocks = dict(zip(figs, figure_blocks(figs), strict=True))
     parts = [
         _header(ds) + headline_html(ds),

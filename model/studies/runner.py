@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from model.compile.park import ParkData
 from model.errors import FrontierSolverFailure, InfeasibleStudy, StudyFailed
 from model.formatting import money
-from model.input.run_options import FrontierStudy, SolverOptions, Study
+from model.input.run_options import BudgetSweepStudy, FrontierStudy, SolverOptions
 from model.optimise.formulation import build_model
 from model.optimise.solve import make_solver
 from model.report.study_page import write_study_report
@@ -39,6 +40,10 @@ from model.studies.frontier import StudyPoint, pareto_frontier
 from model.studies.progress import progress_bar
 from model.studies.store import PointStore, store_key
 from model.studies.validity import is_valid
+
+Notify = Callable[[str], None]
+"""Where a study tells its notes and progress, one line each (the command line prints them
+on stderr)."""
 
 
 def _no_portfolio(park: ParkData, status: str, budget: float | None) -> StudyPoint:
@@ -149,88 +154,104 @@ def sweep_workers(workers: int | None, levels: int) -> int:
     return max(1, os.cpu_count() or 1) if levels > AUTO_PARALLEL_LEVELS else 1
 
 
-def run_studies(
+def _silent(line: str) -> None:
+    """No one listens."""
+
+
+def frontier_study(
     park: ParkData,
     options: SolverOptions,
-    study: Study,
-    folder: Path,
+    spec: FrontierStudy,
     meta: dict,
-    store_root: Path | None = None,
-    show_progress: bool = True,
-) -> list[Path]:
-    """Run the frontier and/or budget sweep of `study`; write their files into `folder`
-    and return them. `show_progress`: progress bars on a terminal (not with --quiet).
+    notify: Notify | None = None,
+    show_progress: bool = False,
+) -> xr.Dataset:
+    """The frontier of `spec` as a study Dataset (model/studies/dataset.py), `meta` added
+    to its attributes. When a point is infeasible, the least budget that meets every
+    other limit is computed once more (`least_budget`) and quoted. Raises StudyFailed
+    when no point has a portfolio; `notify` hears the notes on points without one, the
+    count of points and where an exact frontier was stopped; `show_progress`: a progress
+    bar on a terminal (model/studies/progress.py)."""
+    notify = notify or _silent
+    started = time.perf_counter()
+    points = frontier_points(park, options, spec, show_progress)
+    least = _least_budget_meta(park, options, points)
+    elapsed = time.perf_counter() - started
+    ds = study_dataset(
+        park,
+        points,
+        "frontier",
+        {
+            **meta,
+            **least,
+            "method": spec.method,
+            "time_study_s": elapsed,
+            "solves": max((p.extra.get("solves", 0) for p in points), default=0),
+        },
+    )
+    notes = json.loads(ds.attrs["no_portfolio_notes"])
+    _check_some_valid("frontier", points, notes, _hint(least))
+    for note in notes:
+        notify(f"frontier: {note}")
+    valid = sum(is_valid(p) for p in points)
+    notify(f"frontier: {valid} non-dominated points in {elapsed:.1f} s")
+    for stopped in sorted({p.extra["stopped"] for p in points if "stopped" in p.extra}):
+        notify(
+            f"frontier: {stopped}; the {valid} points found are written (each "
+            "non-dominated; the frontier between the last one and the best-energy "
+            "extreme is not explored)"
+        )
+    return ds
 
-    `store_root`: where the budget sweep keeps finished levels (model/studies/store.py;
-    None = not kept). When a point is infeasible, the least budget that meets every other
-    limit is computed once more (`least_budget`) and quoted. Both studies are computed
-    before any file is written, so a `StudyFailed` leaves `folder` as it was.
-    """
-    datasets = []
-    if study.frontier is not None:
-        started = time.perf_counter()
-        points = frontier_points(park, options, study.frontier, show_progress)
-        least = _least_budget_meta(park, options, points)
-        elapsed = time.perf_counter() - started
-        ds = study_dataset(
-            park,
-            points,
-            "frontier",
-            {
-                **meta,
-                **least,
-                "method": study.frontier.method,
-                "time_study_s": elapsed,
-                "solves": max((p.extra.get("solves", 0) for p in points), default=0),
-            },
-        )
-        notes = json.loads(ds.attrs["no_portfolio_notes"])
-        _check_some_valid("frontier", points, notes, _hint(least))
-        for note in notes:
-            print(f"frontier: {note}", file=sys.stderr)
-        valid = sum(is_valid(p) for p in points)
-        print(f"frontier: {valid} non-dominated points in {elapsed:.1f} s", file=sys.stderr)
-        for stopped in sorted({p.extra["stopped"] for p in points if "stopped" in p.extra}):
-            print(
-                f"frontier: {stopped}; the {valid} points found are written (each "
-                "non-dominated; the frontier between the last one and the best-energy "
-                "extreme is not explored)",
-                file=sys.stderr,
-            )
-        datasets.append(("frontier", ds))
-    if study.budget_sweep is not None:
-        spec = study.budget_sweep
-        started = time.perf_counter()
-        budgets = budget_levels(spec.start, spec.stop, spec.steps)
-        store = None
-        if store_root is not None:
-            key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
-            store = PointStore(store_root, park.name, key)
-        workers = sweep_workers(study.workers, len(budgets))
-        with progress_bar("budget sweep", len(budgets), "levels", show_progress) as bar:
-            points = run_budget_sweep(
-                park, options, budgets, workers, study.scheduler, store, bar.update_to
-            )
-        least = _least_budget_meta(park, options, points)
-        elapsed = time.perf_counter() - started
-        ds = study_dataset(
-            park,
-            points,
-            "budget_sweep",
-            {**meta, **least, "workers": workers, "time_study_s": elapsed},
-        )
-        notes = json.loads(ds.attrs["no_portfolio_notes"])
-        try:
-            _check_some_valid("budget sweep", points, notes, _hint(least))
-        except StudyFailed:
-            if store is not None:
-                store.clear()  # a definite answer: nothing to resume
-            raise
-        for note in notes:
-            print(f"budget sweep: {note}", file=sys.stderr)
-        print(f"budget sweep: {len(points)} levels in {elapsed:.1f} s", file=sys.stderr)
-        datasets.append(("budget_sweep", ds))
-    return [path for kind, ds in datasets for path in write_study_files(ds, kind, folder)]
+
+def budget_sweep_study(
+    park: ParkData,
+    options: SolverOptions,
+    spec: BudgetSweepStudy,
+    meta: dict,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    store_root: Path | None = None,
+    notify: Notify | None = None,
+    show_progress: bool = False,
+) -> xr.Dataset:
+    """The budget sweep of `spec` as a study Dataset, `meta` added to its attributes.
+
+    `workers` processes (or the dask `scheduler`) solve the levels (default:
+    `sweep_workers`); `store_root`: where finished levels are kept so that an
+    interrupted sweep resumes (model/studies/store.py; None = not kept). Raises
+    StudyFailed when no level has a portfolio (and then clears the store: a definite
+    answer leaves nothing to resume); `notify` hears the notes on levels without a
+    portfolio and the count of levels; `show_progress`: a progress bar of levels."""
+    notify = notify or _silent
+    started = time.perf_counter()
+    budgets = budget_levels(spec.start, spec.stop, spec.steps)
+    store = None
+    if store_root is not None:
+        key = store_key(meta.get("input_hash", ""), "budget_sweep", spec.model_dump(), options)
+        store = PointStore(store_root, park.name, key)
+    workers = sweep_workers(workers, len(budgets))
+    with progress_bar("budget sweep", len(budgets), "levels", show_progress) as bar:
+        points = run_budget_sweep(park, options, budgets, workers, scheduler, store, bar.update_to)
+    least = _least_budget_meta(park, options, points)
+    elapsed = time.perf_counter() - started
+    ds = study_dataset(
+        park,
+        points,
+        "budget_sweep",
+        {**meta, **least, "workers": workers, "time_study_s": elapsed},
+    )
+    notes = json.loads(ds.attrs["no_portfolio_notes"])
+    try:
+        _check_some_valid("budget sweep", points, notes, _hint(least))
+    except StudyFailed:
+        if store is not None:
+            store.clear()  # a definite answer: nothing to resume
+        raise
+    for note in notes:
+        notify(f"budget sweep: {note}")
+    notify(f"budget sweep: {len(points)} levels in {elapsed:.1f} s")
+    return ds
 
 
 def write_study_files(ds, kind: str, folder: Path) -> list[Path]:
