@@ -38,6 +38,21 @@ EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT), as shells report a process ended by it (128 + 2)."""
 
 
+def _add_scenario_arguments(parser: argparse.ArgumentParser, file_help: str, example: str) -> None:
+    """The arguments that name a scenario, shared by a run and `candidates`: the file,
+    `--scenario` (a named override set) and repeatable `--set KEY.PATH=VALUE`."""
+    parser.add_argument("scenario_file", help=file_help)
+    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help=f"override one value, e.g. --set {example} (repeatable)",
+    )
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model.run",
@@ -46,16 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "candidate projects the technology directory gives the scenario's inventory "
         "(docs/directory.md).",
     )
-    parser.add_argument("scenario_file", help="scenario YAML file")
-    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override one value, e.g. --set budget.total=2e7 (repeatable)",
-    )
+    _add_scenario_arguments(parser, "scenario YAML file", "budget.total=2e7")
     parser.add_argument("--out", default="results", help="output folder (default: results)")
     parser.add_argument("--solver", help="solver name (default: the scenario's, else highs)")
     parser.add_argument("--time-limit", type=float, help="solver time limit, seconds")
@@ -148,15 +154,8 @@ def _candidates_main(argv: list[str]) -> int:
         prog="python -m model.run candidates",
         description="Write the candidate projects the technology directory gives an inventory.",
     )
-    parser.add_argument("scenario_file", help="scenario YAML file (its enterprises)")
-    parser.add_argument("--scenario", help="named override set from the file's `scenarios:`")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override one value, e.g. --set projects.directory.range=low (repeatable)",
+    _add_scenario_arguments(
+        parser, "scenario YAML file (its enterprises)", "projects.directory.range=low"
     )
     parser.add_argument("--out", help="the CSV file to write (.xlsx and _ranges.csv beside it)")
     args = parser.parse_args(argv)
