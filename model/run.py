@@ -260,6 +260,7 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
             [f"solver {result.solver} stopped without a solution: {result.message}"],
         )
 
+    lap = time.perf_counter()
     try:
         studies = model.run_studies(
             result, notify=_to_stderr, store=args.out, progress=not args.quiet
@@ -267,6 +268,8 @@ def _run(args: argparse.Namespace, argv: list[str], state: _RunState) -> int:
     except model.StudyFailed as failure:  # no study point has a portfolio: nothing is kept
         code = EXIT_INFEASIBLE if failure.infeasible else EXIT_SOLVER_FAILURE
         return _fail(code, [failure.message])
+    if studies:
+        result.timings["studies"] = time.perf_counter() - lap
 
     command = "python -m model.run " + shlex.join(argv)
     written = model.write(
